@@ -1,0 +1,54 @@
+"""Input channels that drive the model: the only way time enters the equations.
+
+The model is autonomous given these channels. Each channel is a piecewise-constant
+signal on the solver grid (one value per step of ``STEP_H`` hours), produced by
+:mod:`gutsleep.inputs` from a scenario. Rates are per hour of simulation time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STEP_H: float = 0.25
+"""Solver step and input resolution (h): 15 minutes, fine enough for meals, light and sleep."""
+
+STEPS_PER_DAY: int = round(24 / STEP_H)
+
+GRAMS_ETHANOL_PER_DRINK: float = 14.0
+"""US standard drink (g ethanol); NIAAA definition."""
+
+
+@dataclass(frozen=True)
+class InputChannel:
+    """One exogenous signal: its symbol name, unit and meaning."""
+
+    name: str
+    unit: str
+    description: str
+
+
+INPUTS: tuple[InputChannel, ...] = (
+    InputChannel("light_lux", "lux", "ambient light at the eye while awake (the model gates it by sleep)"),
+    InputChannel("in_bed", "1", "1 inside the sleep opportunity (bed to wake time), else 0"),
+    InputChannel("meal", "1", "1 during a step in which a meal is eaten, else 0 (entrains the gut clock)"),
+    InputChannel("fiber_g_per_h", "g/h", "total dietary fiber intake rate, delivered with meals"),
+    InputChannel("prebiotic_g_per_h", "g/h", "inulin/FOS prebiotic fiber intake rate, delivered with meals"),
+    InputChannel("fermented_servings_per_h", "servings/h", "fermented-food servings, delivered with meals"),
+    InputChannel("probiotic_cfu_per_h", "CFU/h", "probiotic supplement, taken with the first meal"),
+    InputChannel("added_sugar_g_per_h", "g/h", "added sugar intake rate, delivered with meals"),
+    InputChannel("protein_g_per_h", "g/h", "protein intake rate, delivered with meals"),
+    InputChannel("ultra_processed_share", "1", "share of energy from ultra-processed food (daily level)"),
+    InputChannel("emulsifier_g_per_day", "g/day", "added emulsifier (CMC, P80) beyond the processed-food share"),
+    InputChannel("alcohol_g_per_h", "g/h", "ethanol intake rate (14 g per standard drink)"),
+    InputChannel("saccharin_mg_per_day", "mg/day", "saccharin intake (daily level)"),
+    InputChannel("sucralose_mg_per_day", "mg/day", "sucralose intake (daily level)"),
+    InputChannel("aspartame_mg_per_day", "mg/day", "aspartame intake (daily level)"),
+    InputChannel("water_l_per_day", "L/day", "drinking water (daily level)"),
+    InputChannel("antibiotic_broad", "1", "1 while a broad-spectrum course is taken"),
+    InputChannel("antibiotic_anaerobe", "1", "1 while an anti-anaerobe course (e.g. clindamycin) is taken"),
+    InputChannel("antibiotic_quinolone", "1", "1 while a fluoroquinolone course (e.g. ciprofloxacin) is taken"),
+    InputChannel("stress", "1", "psychological stress, 0 (none) to 1 (severe)"),
+)
+
+INPUT_NAMES: tuple[str, ...] = tuple(c.name for c in INPUTS)
+INPUT_INDEX: dict[str, int] = {name: i for i, name in enumerate(INPUT_NAMES)}

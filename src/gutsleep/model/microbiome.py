@@ -1,0 +1,325 @@
+r"""Gut microbial community: 37 taxa in six functional guilds.
+
+Each taxon follows a logistic competition model (a generalised Lotka-Volterra form with
+negative self-interaction, Stein et al. 2013 PLoS Comput Biol 9:e1003388):
+
+    dx_i/dt = x_i [ mu_g R_g rho_i (1 - C_i) - m_g - s_g - kill_i - allee_i ] + lambda_i
+
+x_i is abundance relative to a reference colonic load (the community sums to about 1). Competition
+C_i = o_i + c_w (guild occupancy - o_i) + c_b (other occupancy),
+o = x / K, with c_w, c_b < 1 makes the interaction matrix
+symmetric positive definite in occupancy, so the community cannot blow up and has a unique stable equilibrium for
+fixed inputs (Lotka-Volterra competition theory). R_g is the guild's resource (fiber, prebiotic,
+sugar, protein, mucus) relative to the typical-US-diet baseline; rho_i the diurnal rhythm of
+oscillating taxa; s_g the net harm of stressors (alcohol, sweeteners, emulsifiers, sugar, cortisol,
+sleep loss, circadian misalignment; negative = favoured); kill_i antibiotics by class.
+
+Below the detection limit an Allee-type loss takes over, so taxa can be lost (richness falls) and
+only return through immigration lambda_i: a small background for most taxa, none for 'specialists'
+(which is why some taxa stay lost months after antibiotics, ABX-02/03), raised by fermented foods
+(Wastyk 2021) and probiotics (their strains only). Within a guild, capacities fall geometrically with
+rank (assumption: gut rank-abundance curves are close to geometric/log-normal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from gutsleep.model.spec import ModelBuilder, pos
+
+
+@dataclass(frozen=True)
+class Taxon:
+    """One modelled taxon: its guild, rank within the guild and ecological traits."""
+
+    name: str
+    guild: str
+    rank: int
+    oscillates: bool = False
+    gaba: bool = False
+    fermented_food: bool = False
+    probiotic: bool = False
+    specialist: bool = False
+    transient: bool = False
+
+
+GUILDS: tuple[str, ...] = (
+    "butyrate_producers",
+    "saccharolytic",
+    "lactic_acid",
+    "spore_formers",
+    "pathobionts",
+    "mucin_degraders",
+)
+
+TAXA: tuple[Taxon, ...] = (
+    Taxon("faecalibacterium_prausnitzii", "butyrate_producers", 0, oscillates=True),
+    Taxon("eubacterium_rectale", "butyrate_producers", 1, oscillates=True),
+    Taxon("roseburia_intestinalis", "butyrate_producers", 2),
+    Taxon("anaerostipes_hadrus", "butyrate_producers", 3),
+    Taxon("eubacterium_hallii", "butyrate_producers", 4),
+    Taxon("coprococcus_eutactus", "butyrate_producers", 5),
+    Taxon("lachnospira_pectinoschiza", "butyrate_producers", 6, specialist=True),
+    Taxon("butyricicoccus_pullicaecorum", "butyrate_producers", 7, specialist=True),
+    Taxon("bacteroides_thetaiotaomicron", "saccharolytic", 0, oscillates=True),
+    Taxon("bacteroides_uniformis", "saccharolytic", 1, oscillates=True),
+    Taxon("bacteroides_ovatus", "saccharolytic", 2),
+    Taxon("parabacteroides_distasonis", "saccharolytic", 3),
+    Taxon("alistipes_putredinis", "saccharolytic", 4),
+    Taxon("ruminococcus_bromii", "saccharolytic", 5),
+    Taxon("veillonella_parvula", "saccharolytic", 6),
+    Taxon("prevotella_copri", "saccharolytic", 7, specialist=True),
+    Taxon("bifidobacterium_adolescentis", "lactic_acid", 0, gaba=True),
+    Taxon("bifidobacterium_longum", "lactic_acid", 1, probiotic=True),
+    Taxon("bifidobacterium_dentium", "lactic_acid", 2, gaba=True),
+    Taxon("levilactobacillus_brevis", "lactic_acid", 3, gaba=True, fermented_food=True),
+    Taxon("lactiplantibacillus_plantarum", "lactic_acid", 4, gaba=True, fermented_food=True),
+    Taxon("lacticaseibacillus_rhamnosus", "lactic_acid", 5, probiotic=True, transient=True),
+    Taxon("streptococcus_thermophilus", "lactic_acid", 6, fermented_food=True, transient=True),
+    Taxon("lactococcus_lactis", "lactic_acid", 7, fermented_food=True, transient=True),
+    Taxon("leuconostoc_mesenteroides", "lactic_acid", 8, fermented_food=True, transient=True),
+    Taxon("turicibacter_sanguinis", "spore_formers", 0),
+    Taxon("clostridium_sporogenes", "spore_formers", 1),
+    Taxon("clostridium_scindens", "spore_formers", 2),
+    Taxon("erysipelatoclostridium_ramosum", "spore_formers", 3),
+    Taxon("escherichia_coli", "pathobionts", 0),
+    Taxon("enterococcus_faecalis", "pathobionts", 1),
+    Taxon("bilophila_wadsworthia", "pathobionts", 2),
+    Taxon("klebsiella_pneumoniae", "pathobionts", 3),
+    Taxon("desulfovibrio_piger", "pathobionts", 4),
+    Taxon("fusobacterium_nucleatum", "pathobionts", 5),
+    Taxon("akkermansia_muciniphila", "mucin_degraders", 0),
+    Taxon("ruminococcus_gnavus", "mucin_degraders", 1),
+)
+
+# Guild-level traits: (growth 1/h, capacity, stressor effects ...). Sources are given per column below.
+# columns: growth, mortality, capacity
+_GUILD_CORE = {
+    "butyrate_producers": (0.05, 0.02, 0.9),
+    "saccharolytic": (0.055, 0.02, 1.35),
+    "lactic_acid": (0.06, 0.025, 0.15),
+    "spore_formers": (0.045, 0.02, 0.18),
+    "pathobionts": (0.06, 0.03, 0.18),
+    "mucin_degraders": (0.045, 0.02, 0.15),
+}
+_GROWTH_SRC = ("Stein 2013 (C. difficile/clindamycin gLV fit): growth rates 0.23-0.83 /day; gut taxa in vivo "
+               "double ~1-2 times a day (assumption) -> ")
+_CAPACITY_SRC = ("assumption: typical Western adult stool is dominated by Bacteroidetes and butyrate-producing "
+                 "Firmicutes, with lactic-acid bacteria, spore-formers and Proteobacteria at a few % each -> ")
+
+# Stressor effects (extra loss rate in 1/h per unit of exposure; negative = favoured).
+# Each: (alcohol per g/L, sweetener per ADI, emulsifier per 10 g/day, sugar per 100 g/day,
+#        cortisol per unit excess of daily mean, sleep loss per unit, misalignment per unit)
+_STRESSORS = ("alcohol", "sweetener", "emulsifier", "sugar", "cortisol", "sleep_loss", "misalignment")
+_STRESSOR_UNITS = ("L/g/h", "1/h", "1/h", "1/h", "1/h", "1/h", "1/h")
+_STRESSOR_EXPOSURE_DOC = {
+    "alcohol": "per g/L blood alcohol",
+    "sweetener": "per ADI-equivalent per day",
+    "emulsifier": "per 10 g/day emulsifier",
+    "sugar": "per 100 g/day added sugar above 50 g",
+    "cortisol": "per unit excess of the daily-mean cortisol over its baseline",
+    "sleep_loss": "per unit lagged sleep-loss signal",
+    "misalignment": "per unit circadian misalignment",
+}
+_STRESSOR_SRC = {
+    "alcohol": "assumption: alcohol suppresses beneficial taxa and expands Proteobacteria (Bishehsari 2017 "
+               "review, ALC-02); direction from the review, size chosen so 3 drinks/day shift guilds by ~10-20 %",
+    "sweetener": "assumption: saccharin/sucralose shift composition within 1-2 weeks (Suez 2014, 2022; NNS-01/02); "
+                 "size chosen for a modest diversity loss at the ADI",
+    "emulsifier": "assumption: CMC 15 g/day lowered diversity and SCFA in 11 days (Chassaing 2022, EMU-02) and "
+                  "favoured mucus encroachers (EMU-01)",
+    "sugar": "assumption: added sugar feeds Proteobacteria and starves fiber fermenters (RECALLED Western-diet "
+             "mouse studies)",
+    "cortisol": "assumption: stress hormones suppress lactobacilli and bifidobacteria (RECALLED Bailey/Lyte "
+                "stress studies); seed: stress reduces beneficial bacteria",
+    "sleep_loss": "assumption: sleep disruption raises F:B and lowers Lactobacillus/Bifidobacterium with a 1-2 day "
+                  "lag (Bowers 2020, SD-03; Benedict 2016, SD-01)",
+    "misalignment": "assumption: jet lag and disrupted feeding rhythms cause dysbiosis favouring obesity-associated "
+                    "taxa (Thaiss 2014, CIRC-01)",
+}
+_STRESS = {
+    "butyrate_producers": (0.010, 0.006, 0.008, 0.004, 0.004, 0.010, 0.006),
+    "saccharolytic": (0.004, -0.003, 0.004, 0.002, 0.002, -0.004, 0.002),
+    "lactic_acid": (0.012, 0.008, 0.004, -0.004, 0.010, 0.020, 0.004),
+    "spore_formers": (0.006, 0.004, 0.004, 0.002, 0.004, 0.006, 0.004),
+    "pathobionts": (-0.010, -0.006, -0.006, -0.012, -0.004, -0.012, -0.008),
+    "mucin_degraders": (0.0, 0.0, -0.010, 0.0, 0.0, 0.0, 0.0),
+}
+# Antibiotic kill rates at full gut activity (1/h; negative = favoured): (broad, anaerobe, quinolone)
+_ABX = {
+    "butyrate_producers": (0.12, 0.12, 0.05),
+    "saccharolytic": (0.10, 0.10, 0.06),
+    "lactic_acid": (0.10, 0.02, 0.04),
+    "spore_formers": (0.10, 0.10, 0.03),
+    "pathobionts": (-0.02, -0.02, 0.06),
+    "mucin_degraders": (0.08, 0.06, 0.02),
+}
+_ABX_SRC = ("assumption: killing rates set so a 4-5 day course collapses butyrate producers and bifidobacteria "
+            "while Enterobacteriaceae/Enterococcus bloom (Palleja 2018, ABX-02); clindamycin spares "
+            "lactic-acid bacteria less than anaerobes (Stein 2013 susceptibilities -3.3..+3.7 /day "
+            "per unit drug, Jernberg 2007); nadir within 3-5 days (Dethlefsen 2011, ABX-01)")
+
+
+def initial_abundance(taxon: Taxon) -> float:
+    """Starting guess near the taxon's share of its guild capacity (the burn-in settles the rest)."""
+    n = sum(1 for t in TAXA if t.guild == taxon.guild)
+    share = 0.6**taxon.rank * 0.4 / (1 - 0.6**n)
+    low = taxon.specialist or taxon.transient
+    return _GUILD_CORE[taxon.guild][2] * share * (0.01 if low else 0.2)
+
+
+def build(m: ModelBuilder) -> None:
+    m.module("microbiome", __doc__ or "")
+    c_w = m.param("competition_within_guild", 0.2, "1", 0.1, 0.9,
+                  "assumption: taxa sharing a niche compete strongly but below self-limitation (keeps the "
+                  "interaction matrix positive definite; May 1972 stability rule)",
+                  "competition coefficient between taxa of one guild")
+    c_b = m.param("competition_between_guilds", 0.02, "1", 0.0, 0.1,
+                  "assumption: guilds eat different substrates, so cross-guild competition is weak",
+                  "competition coefficient between taxa of different guilds")
+    x_det = m.param("detection_limit_abundance", 1e-5, "1", 1e-7, 1e-4,
+                    "assumption: 16S sequencing at ~10^5 reads per sample detects taxa above ~1e-5",
+                    "relative abundance below which a taxon counts as absent")
+    k_allee = m.param("rare_taxon_loss_rate", 0.04, "1/h", 0.0, 0.2,
+                      "assumption: rare taxa lose their niche foothold and wash out (Allee-type loss below "
+                      "detection), enough to overcome growth of a taxon below detection",
+                      "extra loss rate of a taxon far below the detection limit")
+    lam_bg = m.param("background_immigration", 3e-8, "1/h", 0.0, 1e-6,
+                     "assumption: low background seeding from the environment, below what can re-establish a "
+                     "lost taxon on its own",
+                     "immigration of each non-specialist taxon")
+    lam_ferm = m.param("fermented_food_seeding_per_serving", 2.0, "1/serving", 0.0, 10.0,
+                       "calibrated: FERM-01 (Wastyk 2021): diversity rises dose-dependently over 10 weeks at "
+                       "+6 servings/day; relative rise of background immigration per daily serving",
+                       "relative increase of background immigration per daily fermented serving")
+    ferm_cfu = m.param("fermented_food_live_microbes_per_serving", 1e9, "CFU/serving", 1e6, 1e11,
+                       "assumption: yogurt, kefir, kimchi carry ~1e6-1e9 CFU/g; ~1e9 per serving reaches the gut",
+                       "live microbes per fermented-food serving")
+    gut_load = m.param("colonic_bacterial_load_cfu", 4e13, "CFU", 1e13, 1e14,
+                       "assumption: ~3.8e13 bacteria in a reference man (Sender, Fuchs & Milo 2016, RECALLED)",
+                       "bacterial cells the relative abundance 1 stands for")
+    survival = m.param("probiotic_survival_fraction", 0.3, "1", 0.01, 1.0,
+                       "assumption: a minority of ingested lactic-acid bacteria survive gastric passage",
+                       "fraction of ingested live microbes reaching the colon alive")
+    ratio = m.param("within_guild_rank_ratio", 0.6, "1", 0.3, 0.9,
+                    "assumption: geometric rank-abundance within a guild (each rank 0.6 x the previous)",
+                    "ratio of capacities between consecutive ranks in a guild")
+    spec_cost = m.param("specialist_extra_mortality", 0.012, "1/h", 0.0, 0.05,
+                        "assumption: specialists of industrialised-diet-depleted niches (Prevotella copri, "
+                        "Lachnospira) barely persist on a typical US diet",
+                        "extra loss rate of specialist taxa")
+    trans_cost = m.param("transient_extra_mortality", 0.03, "1/h", 0.0, 0.1,
+                         "assumption: food and probiotic strains rarely colonise and wash out within days "
+                         "after intake stops (RECALLED probiotic persistence studies)",
+                         "extra loss rate of transient (food-borne/probiotic) taxa")
+
+    # Guild-level parameters
+    growth, mort, cap, stress_eff, abx_eff = {}, {}, {}, {}, {}
+    for g in GUILDS:
+        mu, mo, ka = _GUILD_CORE[g]
+        growth[g] = m.param(f"{g}_max_growth", mu, "1/h", mu / 2, mu * 2, _GROWTH_SRC + f"{mu} /h",
+                            f"maximal growth rate of {g.replace('_', ' ')} at baseline resources")
+        mort[g] = m.param(f"{g}_loss_rate", mo, "1/h", mo / 2, mo * 2,
+                          "assumption: washout with ~36 h colonic transit (P5) plus death; 0.02-0.03 /h",
+                          f"washout and death rate of {g.replace('_', ' ')}")
+        cap[g] = m.param(f"{g}_capacity", ka, "1", ka / 3, ka * 3, _CAPACITY_SRC + f"{ka}",
+                         f"carrying capacity of the {g.replace('_', ' ')} guild (relative abundance units)")
+        for k, st in enumerate(_STRESSORS):
+            v = _STRESS[g][k]
+            stress_eff[g, st] = m.param(
+                f"{g}_{st}_effect", v, _STRESSOR_UNITS[k], min(v * 3, v / 3, 0.0) if v else -0.01,
+                max(v * 3, v / 3, 0.0) if v else 0.01, _STRESSOR_SRC[st],
+                f"extra loss of {g.replace('_', ' ')} {_STRESSOR_EXPOSURE_DOC[st]} (negative = favoured)")
+        for k, klass in enumerate(("broad", "anaerobe", "quinolone")):
+            v = _ABX[g][k]
+            abx_eff[g, klass] = m.param(
+                f"{g}_antibiotic_{klass}_kill", v, "1/h", min(v * 2, v / 2, 0.0) if v else -0.05,
+                max(v * 2, v / 2, 0.0) if v else 0.05, _ABX_SRC,
+                f"kill rate of {g.replace('_', ' ')} at full {klass} antibiotic activity (negative = favoured)")
+
+    # Exposures shared by the guilds
+    exposure = {
+        "alcohol": m.ref("blood_alcohol_g_l"),
+        "sweetener": m.ref("sweetener_exposure_adi"),
+        "emulsifier": m.ref("emulsifier_exposure_g_per_day") / 10,
+        "sugar": pos(m.ref("sugar_load_g_per_day") - 50) / 100,
+        "cortisol": pos(m.ref("cortisol_daily_load") - 1),
+        "sleep_loss": m.ref("sleep_loss_signal"),
+        "misalignment": m.ref("circadian_misalignment"),
+    }
+    abx_level = {k: m.ref(f"antibiotic_{k}_level") for k in ("broad", "anaerobe", "quinolone")}
+
+    # Resources (relative to the baseline diet)
+    resource = {
+        "butyrate_producers": m.ref("fiber_resource"),
+        "saccharolytic": m.ref("fiber_resource"),
+        "lactic_acid": m.ref("lactic_resource"),
+        "spore_formers": m.ref("fiber_resource") ** sp.Rational(1, 2),
+        "pathobionts": m.ref("pathobiont_resource"),
+        "mucin_degraders": m.ref("mucin_resource"),
+    }
+
+    symbols = {
+        t.name: m.state(f"taxon_{t.name}", initial_abundance(t), "1",
+                        f"relative abundance units of {t.name.replace('_', ' ')}", scale=1e-3)
+        for t in TAXA
+    }
+    capacity = {}
+    for t in TAXA:
+        n_g = sum(1 for o in TAXA if o.guild == t.guild)
+        capacity[t.name] = m.let(f"capacity_{t.name}",
+                                 cap[t.guild] * ratio**t.rank * (1 - ratio) / (1 - ratio**n_g), "1",
+                                 f"carrying capacity of {t.name.replace('_', ' ')} (geometric share of its guild)")
+    guild_total, guild_occ = {}, {}
+    for g in GUILDS:
+        members = [t for t in TAXA if t.guild == g]
+        guild_total[g] = m.let(f"guild_{g}", sp.Add(*(symbols[t.name] for t in members)), "1",
+                               f"total abundance of {g.replace('_', ' ')}", observe=True)
+        guild_occ[g] = m.let(f"occupancy_{g}", sp.Add(*(symbols[t.name] / capacity[t.name] for t in members)),
+                             "1", f"summed niche occupancy (abundance / capacity) of {g.replace('_', ' ')}")
+    m.let("community_total", sp.Add(*guild_total.values()), "1", "total community abundance")
+    occ_total = m.let("occupancy_total", sp.Add(*guild_occ.values()), "1", "summed niche occupancy")
+
+    rhythm_amp = m.sym("microbial_rhythm_amplitude")
+    theta = m.sym("gut_clock_phase_theta")
+    theta_meal = m.sym("gut_clock_meal_phase")
+    seeding = m.let("immigration_boost", 1 + lam_ferm * m.ref("fermented_load_servings_per_day"), "1",
+                    "fold increase of background immigration from fermented foods")
+    food_lam = m.let("fermented_food_immigration", m.u("fermented_servings_per_h") * ferm_cfu * survival / gut_load,
+                     "1/h", "live food microbes reaching the colon (relative units per hour)")
+    probiotic_lam = m.let("probiotic_immigration", m.u("probiotic_cfu_per_h") * survival / gut_load, "1/h",
+                          "probiotic microbes reaching the colon (relative units per hour)")
+    n_food = sum(1 for t in TAXA if t.fermented_food)
+    n_pro = sum(1 for t in TAXA if t.probiotic)
+
+    for t in TAXA:
+        g = t.guild
+        x = symbols[t.name]
+        occ = x / capacity[t.name]
+        comp = occ + c_w * (guild_occ[g] - occ) + c_b * (occ_total - guild_occ[g])
+        rho = 1 + rhythm_amp * sp.cos(theta - theta_meal) if t.oscillates else 1
+        stress = sp.Add(*(stress_eff[g, s] * exposure[s] for s in _STRESSORS))
+        kill = sp.Add(*(abx_eff[g, k] * abx_level[k] for k in abx_level))
+        extra = (spec_cost if t.specialist else 0) + (trans_cost if t.transient else 0)
+        allee = k_allee * x_det**2 / (x**2 + x_det**2)
+        lam = 0 if t.specialist else lam_bg * seeding
+        if t.fermented_food:
+            lam = lam + food_lam / n_food
+        if t.probiotic:
+            lam = lam + probiotic_lam / n_pro
+        m.rate(x, x * (growth[g] * resource[g] * rho * (1 - comp) - mort[g] - extra - stress - kill - allee)
+               + lam)
+
+    # Diversity of the detectable community (natural-log Shannon index)
+    det = [pos(symbols[t.name]) * x_det_weight(symbols[t.name], x_det) for t in TAXA]
+    det_total = m.let("detected_total", sp.Add(*det), "1", "abundance of taxa above the detection limit")
+    terms = [d / det_total * sp.log(d / det_total + 1e-300) for d in det]
+    m.let("shannon", -sp.Add(*terms), "1", "Shannon diversity (natural log) of the detected community",
+          observe=True)
+
+
+def x_det_weight(x: sp.Expr, x_det: sp.Expr) -> sp.Expr:
+    """Smooth detection weight: ~0 well below the detection limit, ~1 above it (steep Hill)."""
+    return x**4 / (x**4 + x_det**4)

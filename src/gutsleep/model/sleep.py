@@ -1,0 +1,179 @@
+r"""Sleep regulation: the two-process model within the sleep opportunity, with gut-axis modifiers.
+
+Process S (homeostatic pressure H) rises while awake and falls while asleep with the time constants of
+the two-process model as parametrised by Skeldon, Dijk & Derks 2014 (Sci Rep 4:5133, Fig. 1b):
+chi_w = 18.2 h, chi_s = 4.2 h, mu = 1, H0+ = 0.6, H0- = 0.17, a = 0.1. Process C is read from the
+central clock's phase instead of a fixed sine, so the thresholds move with jet lag and light.
+
+The sharp threshold switch of the original model is smoothed into a sleep-mode variable Z (0 wake
+period, 1 sleep period) that can only rise in bed: Z switches on at rate k_on when H exceeds the upper
+threshold and off when H falls below the lower one; leaving bed ends it. Brief awakenings inside the
+sleep period are an algebraic fraction driven by arousal (stress, cortisol, high inflammation, alcohol
+rebound) and calmed by the vagal signal; ``asleep`` = Z x (1 - awake fraction).
+
+Modifiers shift both thresholds (in units of H): melatonin and the vagal/GABA signal make sleep easier,
+arousal harder; hepatoportal butyrate (Szentirmai 2019) and low-grade inflammation deepen NREM.
+Slow-wave sleep is the share of sleep whose pressure exceeds a floor (SWA tracks Process S), scaled
+by age, butyrate, alcohol (early night) and an inverted U in IL-6 (finding INF-01).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from gutsleep.model.spec import ModelBuilder, logistic, pos
+
+SKELDON = "Skeldon, Dijk & Derks 2014 Sci Rep 4:5133, two-process model (Fig. 1b)"
+
+
+def build(m: ModelBuilder) -> None:
+    m.module("sleep", __doc__ or "")
+    chi_w = m.param("sleep_pressure_rise_time_h", 18.2, "h", 14.1, 26.4,
+                    f"{SKELDON}: chi_w = 18.2 h; range from Rusterholz 2010 SWA fits (14.1-26.4 h)",
+                    "time constant of homeostatic build-up while awake")
+    chi_s = m.param("sleep_pressure_decay_time_h", 4.2, "h", 1.2, 6.0,
+                    f"{SKELDON}: chi_s = 4.2 h; Rusterholz 2010 fits 1.2-2.9 h for SWA decline",
+                    "time constant of homeostatic decay while asleep")
+    mu = m.param("sleep_pressure_asymptote", 1.0, "1", 0.8, 1.2, f"{SKELDON}: mu = 1",
+                 "upper asymptote of sleep pressure")
+    h_up = m.param("sleep_threshold_upper_mean", 0.6, "1", 0.5, 0.75, f"{SKELDON}: H0+ = 0.6",
+                   "mean upper threshold (wake -> sleep)")
+    h_lo = m.param("sleep_threshold_lower_mean", 0.17, "1", 0.1, 0.3, f"{SKELDON}: H0- = 0.17",
+                   "mean lower threshold (sleep -> wake)")
+    c_amp = m.param("sleep_circadian_amplitude", 0.1, "1", 0.05, 0.15, f"{SKELDON}: a = 0.1",
+                    "amplitude of the circadian modulation of both thresholds")
+    psi_c = m.param("sleep_circadian_peak_phase", 0.55, "rad", -1.0, 2.0,
+                    "calibrated: baseline example, places the wake-maintenance peak of Process C about 4 h "
+                    "before a 23:00 bedtime (REF-06 sleep timing)",
+                    "central-clock phase of the maximum of Process C")
+    width = m.param("sleep_switch_width", 0.03, "1", 0.01, 0.1,
+                    "assumption: smooths the threshold switch over ~5 % of the threshold gap so latency "
+                    "varies smoothly with pressure",
+                    "width of the smoothed threshold switch (units of H)")
+    k_on = m.param("sleep_onset_rate", 4.0, "1/h", 1.0, 8.0,
+                   "assumption: about 15 min to fall asleep once pressure is well above threshold "
+                   "(REF-06: latency 10-30 min)",
+                   "maximal rate of entering the sleep period")
+    k_off = m.param("sleep_offset_rate", 2.0, "1/h", 0.5, 8.0,
+                    "assumption: spontaneous final awakening within ~30 min of crossing the lower threshold",
+                    "maximal rate of leaving the sleep period when pressure is spent")
+    k_out = m.param("out_of_bed_wake_rate", 6.0, "1/h", 2.0, 8.0,
+                    "assumption: getting up ends sleep within ~10 min", "rate of waking when out of bed")
+
+    asleep = m.ref("asleep")
+    h = m.state("sleep_pressure_H", 0.4, "1", "homeostatic sleep pressure (Process S)", scale=1.0)
+    z = m.state("sleep_mode_Z", 0.0, "1", "sleep-period indicator (0 wake period, 1 sleep period)", scale=1.0)
+    in_bed = m.u("in_bed")
+    age = m.sym("age_above_reference")
+
+    psi = m.sym("clock_phase_psi")
+    amp = m.sym("clock_amplitude_R")
+    circ = m.let("process_C", amp / 0.83 * sp.cos(psi - psi_c), "1",
+                 "circadian process C from the central clock (1 at the wake-maintenance peak)")
+
+    # --- modifiers (units of H) ----------------------------------------------------------------------
+    g_mel = m.param("melatonin_sleep_effect", 0.04, "1", 0.0, 0.1,
+                    "assumption: exogenous melatonin shortens sleep latency by ~7-10 min in meta-analyses "
+                    "(RECALLED); here night-time endogenous melatonin lowers the threshold by up to 0.04",
+                    "threshold shift at saturating plasma melatonin")
+    k_mel = m.param("melatonin_sleep_half_effect_pmol_l", 150, "pmol/L", 50, 400,
+                    "assumption: half of the effect at about half the nocturnal peak (REF-01 250-500 pmol/L)",
+                    "plasma melatonin giving half the sleep effect")
+    g_vag = m.param("vagal_sleep_effect", 0.03, "1", 0.0, 0.1,
+                    "assumption: vagal/GABA calming (Bravo 2011 anxiety-like behaviour) modelled as a threshold "
+                    "shift of 0.03 per unit of baseline vagal tone",
+                    "threshold shift per unit vagal tone (baseline tone = 1)")
+    g_but = m.param("butyrate_sleep_effect", 0.05, "1", 0.0, 0.2,
+                    "assumption: hepatoportal butyrate raises NREM (Szentirmai 2019: +47 % over 4 h in mice "
+                    "after tributyrin); a doubling of portal butyrate shifts the threshold by 0.05",
+                    "threshold shift per unit increase of portal butyrate over baseline")
+    g_stress = m.param("stress_arousal_gain", 1.0, "1", 0.0, 3.0,
+                       "assumption: severe stress (1) doubles night-time arousal; seed: stress disrupts sleep",
+                       "arousal per unit psychological stress")
+    g_cort = m.param("cortisol_arousal_gain", 0.5, "1", 0.0, 2.0,
+                     "assumption: night cortisol above its rhythm's nadir keeps the brain aroused "
+                     "(seed: inflammation raises cortisol, making relaxation harder)",
+                     "arousal per unit relative excess of cortisol over 100 nmol/L")
+    g_il6_ar = m.param("inflammation_arousal_gain", 0.15, "1", 0.0, 1.0,
+                       "assumption: IL-6 elevations beyond the low-grade range fragment sleep (INF-01, higher "
+                       "endotoxin doses)",
+                       "arousal per unit IL-6 fold-excess above the fragmentation onset")
+    il6_frag = m.param("inflammation_fragmentation_onset_fold", 2.0, "1", 1.2, 5.0,
+                       "assumption: only IL-6 more than twice its baseline disrupts sleep (INF-01: lowest "
+                       "endotoxin dose raised cytokines and SWS without disrupting sleep)",
+                       "IL-6 fold over baseline above which sleep fragments")
+    g_alc_sed = m.param("alcohol_sedation_effect", 0.15, "L/g", 0.0, 0.5,
+                        "assumption: alcohol shortens sleep latency and deepens early sleep (RECALLED "
+                        "Ebrahim 2013 review); 0.8 g/L lowers the threshold by 0.12",
+                        "threshold shift per g/L blood alcohol")
+    g_alc_reb = m.param("alcohol_rebound_arousal_gain", 3.0, "L/g", 0.0, 10.0,
+                        "assumption: second-half-of-night fragmentation after alcohol (RECALLED Ebrahim 2013)",
+                        "arousal per g/L of alcohol rebound")
+    g_vag_ar = m.param("vagal_arousal_damping", 0.3, "1", 0.0, 1.0,
+                       "assumption: vagal tone damps night-time arousal (seed: 'calm signals', night anxiety)",
+                       "fractional reduction of arousal per unit vagal tone")
+    frag0 = m.param("baseline_awake_fraction_odds", 0.07, "1", 0.02, 0.2,
+                    "calibrated: baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
+                    "odds of being awake within the sleep period with no extra arousal")
+    frag_age = m.param("awake_fraction_age_slope", 0.015, "1/year", 0.0, 0.04,
+                       "assumption: WASO rises by ~10 min per decade (Ohayon 2004 trend, REF-06)",
+                       "relative rise of the awake odds per year above 35")
+
+    mel = m.ref("melatonin_plasma_pmol_l")
+    vagal = m.ref("vagal_tone")
+    cort = m.ref("cortisol_nmol_l")
+    il6_fold = m.ref("il6_fold")
+    but = m.ref("portal_butyrate_rel")
+    bac = m.ref("blood_alcohol_g_l")
+    rebound = m.ref("alcohol_rebound_g_l")
+
+    calm = m.let("sleep_calm_shift",
+                 g_mel * mel / (mel + k_mel) + g_vag * vagal + g_but * (but - 1) + g_alc_sed * bac,
+                 "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol)")
+    arousal = m.let("night_arousal",
+                    (g_stress * m.u("stress") + g_cort * pos(cort / 100 - 1) + g_il6_ar * pos(il6_fold - il6_frag)
+                     + g_alc_reb * rebound) / (1 + g_vag_ar * vagal),
+                    "1", "arousal that fragments sleep and delays its onset", observe=True)
+    upper = m.let("sleep_threshold_upper", h_up + c_amp * circ - calm + 0.05 * arousal, "1",
+                  "effective upper threshold (wake -> sleep)")
+    lower = m.let("sleep_threshold_lower", h_lo + c_amp * circ - calm + 0.05 * arousal, "1",
+                  "effective lower threshold (sleep -> wake)")
+    m.rate(z, in_bed * k_on * logistic((h - upper) / width) * (1 - z)
+           - k_off * logistic((lower - h) / width) * z - (1 - in_bed) * k_out * z)
+    odds = m.let("awake_odds", frag0 * (1 + frag_age * pos(age)) * (1 + arousal), "1",
+                 "odds of brief awakenings within the sleep period")
+    m.let("asleep", z * (1 / (1 + odds)), "1", "fraction of the time asleep", observe=True)
+    m.rate(h, (1 - asleep) * (mu - h) / chi_w - asleep * h / chi_s)
+
+    # --- slow-wave sleep ----------------------------------------------------------------------------
+    sws_floor = m.param("sws_pressure_floor", 0.25, "1", 0.1, 0.4,
+                        "assumption: SWA tracks Process S and vanishes as pressure is spent (Achermann 1993)",
+                        "sleep pressure below which no slow-wave sleep occurs")
+    sws_gain = m.param("sws_gain", 1.5, "1", 0.5, 3.0,
+                       "calibrated: baseline example SWS ~15 % of total sleep (REF-06 N3 10-20 %)",
+                       "share of sleep in SWS per unit pressure above the floor")
+    sws_age = m.param("sws_age_slope", 0.012, "1/year", 0.0, 0.03,
+                      "assumption: %SWS falls with age (Ohayon 2004, REF-06), ~12 % relative per decade",
+                      "relative decline of SWS per year above 35")
+    inf_peak = m.param("inflammation_sws_peak_fold", 1.6, "1", 1.1, 3.0,
+                       "assumption: the SWS gain peaks at a modest IL-6 rise without fever (INF-01 lowest dose)",
+                       "IL-6 fold over baseline at which the SWS gain is largest")
+    inf_gain = m.param("inflammation_sws_gain", 0.3, "1", 0.0, 1.0,
+                       "assumption: low-dose endotoxin raised SWS amount and delta power (Mullington 2000); "
+                       "magnitude not retrieved, set to +30 % at the peak",
+                       "relative SWS gain at the peak of the inverted U")
+    but_sws = m.param("butyrate_sws_gain", 0.2, "1", 0.0, 1.0,
+                      "assumption: hepatoportal butyrate raises NREM (Szentirmai 2019); +20 % SWS per doubling",
+                      "relative SWS gain per unit portal-butyrate rise over baseline")
+    alc_sws = m.param("alcohol_sws_gain", 0.3, "L/g", 0.0, 1.0,
+                      "assumption: alcohol raises SWS in the first half of the night (RECALLED Ebrahim 2013)",
+                      "relative SWS gain per g/L blood alcohol")
+    x = m.let("inflammation_sws_excess", pos(il6_fold - 1) / (inf_peak - 1), "1",
+              "IL-6 rise over baseline in units of the SWS-gain peak")
+    inf_factor = m.let("inflammation_sws_factor", sp.Max(1 + inf_gain * x * (2 - x), 0.2), "1",
+                       "inverted U: low-grade inflammation deepens sleep, more disrupts it (INF-01)")
+    sws_share = m.let("sws_share_of_sleep",
+                      sp.Min(sws_gain * pos(h - sws_floor) * pos(1 - sws_age * age) * inf_factor
+                             * (1 + but_sws * (but - 1)) * (1 + alc_sws * bac), 0.9),
+                      "1", "share of the time asleep that is slow-wave sleep")
+    m.let("sws", asleep * sws_share, "1", "fraction of the time in slow-wave sleep", observe=True)

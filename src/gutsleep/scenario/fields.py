@@ -1,0 +1,115 @@
+"""Reusable validated field types for scenario files: ranged numbers, whole numbers and clock times.
+
+Each type carries its allowed range and unit, so that every error message can say what was
+expected. Values written with a unit suffix (``"15 mg"``) are rejected with a hint naming the
+unit the field is measured in: scenario files hold plain numbers only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+_UNIT_SUFFIX = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*([^\d\s.+-].*?)\s*$")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def fmt_number(x: float) -> str:
+    """Short human form of a bound: ``150``, ``0.5``, ``1e+13``."""
+    if float(x).is_integer() and abs(x) < 1e7:
+        return str(int(x))
+    return f"{x:g}"
+
+
+def range_text(lo: float, hi: float, unit: str) -> str:
+    """Allowed-range phrase used in messages, e.g. ``allowed range 0 to 150 g/day``."""
+    suffix = f" {unit}" if unit else ""
+    return f"allowed range {fmt_number(lo)} to {fmt_number(hi)}{suffix}"
+
+
+def _as_number(v: Any, lo: float, hi: float, unit: str) -> float:
+    """Coerce a YAML scalar to float, rejecting booleans and unit-suffixed strings."""
+    rng = range_text(lo, hi, unit)
+    if isinstance(v, bool):
+        raise PydanticCustomError("number_type", "expected a number, not true/false ({rng})", {"rng": rng})
+    if isinstance(v, str):
+        m = _UNIT_SUFFIX.match(v)
+        if m:
+            raise PydanticCustomError(
+                "unit_suffix",
+                "units are not allowed in values: write a plain number in {unit} ({rng})",
+                {"unit": unit or "the field's unit", "rng": rng, "written_unit": m.group(3)},
+            )
+        try:
+            v = float(v)
+        except ValueError:
+            raise PydanticCustomError("number_type", "expected a number ({rng})", {"rng": rng}) from None
+    if not isinstance(v, (int, float)):
+        raise PydanticCustomError("number_type", "expected a number ({rng})", {"rng": rng})
+    return float(v)
+
+
+def _ranged(lo: float, hi: float, unit: str) -> BeforeValidator:
+    """Validator for a float in [lo, hi] (unit used only for messages)."""
+
+    def check(v: Any) -> float:
+        x = _as_number(v, lo, hi, unit)
+        if math.isnan(x) or not lo <= x <= hi:
+            raise PydanticCustomError(
+                "out_of_range", "out of range ({rng})", {"rng": range_text(lo, hi, unit)}
+            )
+        return x
+
+    return BeforeValidator(check)
+
+
+def _whole(lo: float, hi: float, unit: str) -> BeforeValidator:
+    """Validator for an integer in [lo, hi]; integral floats such as ``14.0`` are accepted."""
+
+    def check(v: Any) -> int:
+        x = _as_number(v, lo, hi, unit)
+        if not math.isfinite(x) or not x.is_integer():
+            raise PydanticCustomError(
+                "whole_number", "expected a whole number ({rng})", {"rng": range_text(lo, hi, unit)}
+            )
+        if not lo <= x <= hi:
+            raise PydanticCustomError(
+                "out_of_range", "out of range ({rng})", {"rng": range_text(lo, hi, unit)}
+            )
+        return int(x)
+
+    return BeforeValidator(check)
+
+
+def Ranged(lo: float, hi: float, unit: str = "") -> Any:
+    """``Annotated[float, ...]`` limited to [lo, hi] in ``unit``."""
+    return Annotated[float, _ranged(lo, hi, unit), Field(ge=lo, le=hi, description=unit)]
+
+
+def Whole(lo: float, hi: float, unit: str = "") -> Any:
+    """``Annotated[int, ...]`` limited to [lo, hi] in ``unit``."""
+    return Annotated[int, _whole(lo, hi, unit), Field(ge=lo, le=hi, description=unit)]
+
+
+def clock_hours(text: str) -> float:
+    """Hours after local midnight for an ``HH:MM`` string (already validated)."""
+    h, m = text.split(":")
+    return int(h) + int(m) / 60.0
+
+
+def _check_clock(v: Any) -> str:
+    """Accept only ``"HH:MM"`` between 00:00 and 23:59 (24-hour local clock)."""
+    if isinstance(v, str) and _CLOCK.match(v.strip()):
+        return v.strip()
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        raise PydanticCustomError(
+            "clock_time", 'expected a clock time as a quoted string "HH:MM" from 00:00 to 23:59', {}
+        )
+    raise PydanticCustomError("clock_time", 'expected a clock time "HH:MM" from 00:00 to 23:59', {})
+
+
+ClockTime = Annotated[str, BeforeValidator(_check_clock), Field(description="local clock time HH:MM")]

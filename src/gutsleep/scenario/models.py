@@ -1,0 +1,459 @@
+"""Pydantic models of a scenario: who the person is, their daily habits and what changes when.
+
+The field names are the public YAML contract (see ``docs/scenarios.md``). All models are frozen
+(immutable, hashable) and forbid unknown fields, so a typo in a scenario file is an error rather
+than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from gutsleep.scenario.fields import ClockTime, Ranged, Whole, clock_hours, fmt_number
+
+MAX_DAYS = 3650
+MIN_SLEEP_WINDOW_H = 1.0
+MAX_SLEEP_WINDOW_H = 16.0
+
+AntibioticClass = Literal["broad_spectrum", "anaerobe", "quinolone"]
+ANTIBIOTIC_CLASSES: tuple[str, ...] = ("broad_spectrum", "anaerobe", "quinolone")
+
+Days = Whole(1, MAX_DAYS, "days")
+DayIndex = Whole(0, MAX_DAYS - 1, "")
+Age = Ranged(18, 100, "years")
+Bmi = Ranged(15, 60, "kg/m^2")
+FiberG = Ranged(0, 150, "g/day")
+PrebioticG = Ranged(0, 50, "g/day")
+FermentedServings = Ranged(0, 20, "servings/day")
+ProbioticCfu = Ranged(0, 1e13, "CFU/day")
+AddedSugarG = Ranged(0, 500, "g/day")
+Share = Ranged(0, 1, "")
+EmulsifierG = Ranged(0, 30, "g/day")
+AlcoholDrinks = Ranged(0, 20, "drinks/day")
+SweetenerMg = Ranged(0, 5000, "mg/day")
+WaterL = Ranged(0, 10, "L/day")
+ProteinG = Ranged(0, 400, "g/day")
+Stress = Ranged(0, 1, "")
+Lux = Ranged(0, 150000, "lux")
+ShiftHours = Ranged(-12, 12, "h")
+Seed = Whole(0, 2**63 - 1, "")
+
+
+def _rule(message: str, field: str | None = None, value: Any = None) -> PydanticCustomError:
+    """A cross-field rule violation; ``field`` (if any) is appended to the error location."""
+    return PydanticCustomError(
+        "scenario_rule", "{message}", {"message": message, "field": field, "value": value}
+    )
+
+
+def sleep_window_problem(bedtime: str, wake_time: str) -> str | None:
+    """Why a bed/wake pair is not allowed (None if fine): equal times or a window outside 1-16 h."""
+    if bedtime == wake_time:
+        return f"wake_time must differ from bedtime ({bedtime})"
+    window = (clock_hours(wake_time) - clock_hours(bedtime)) % 24.0
+    if not MIN_SLEEP_WINDOW_H <= window <= MAX_SLEEP_WINDOW_H:
+        return (
+            f"sleep opportunity {bedtime} to {wake_time} lasts {fmt_number(round(window, 2))} h; "
+            f"allowed range {fmt_number(MIN_SLEEP_WINDOW_H)} to {fmt_number(MAX_SLEEP_WINDOW_H)} h"
+        )
+    return None
+
+
+def _check_meals(meals: tuple[str, ...]) -> tuple[str, ...]:
+    """Meals: at most 8, all distinct clock times."""
+    if len(meals) > 8:
+        raise PydanticCustomError("meals", "at most 8 meals per day are allowed (got {n})", {"n": len(meals)})
+    if len(set(meals)) != len(meals):
+        raise PydanticCustomError("meals", "meal times must be distinct (allowed: 0 to 8 distinct HH:MM)", {})
+    return meals
+
+
+class _Strict(BaseModel):
+    """Common config: immutable and no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(_Strict):
+    """The simulated person: fixed traits that set physiology, not behaviour."""
+
+    age: Age = 35.0
+    """Age (years), 18-100."""
+    sex: Literal["female", "male"] = "female"
+    bmi: Bmi = 23.0
+    """Body-mass index (kg/m^2), 15-60."""
+    vagotomy: bool = False
+    """True if the vagus nerve has been cut (truncal vagotomy): gut-to-brain vagal signalling is absent."""
+
+
+class Sweeteners(_Strict):
+    """Non-nutritive sweeteners (mg/day each, 0-5000)."""
+
+    saccharin_mg: SweetenerMg = 0.0
+    sucralose_mg: SweetenerMg = 0.0
+    aspartame_mg: SweetenerMg = 0.0
+
+
+class Light(_Strict):
+    """Ambient light at the eye (lux): daytime, evening (from ``evening_from`` to bed) and in bed."""
+
+    day_lux: Lux = 1000.0
+    evening_lux: Lux = 100.0
+    night_lux: Lux = 0.0
+    evening_from: ClockTime = "18:00"
+    """Local clock time at which evening (indoor) light starts."""
+
+
+class Habits(_Strict):
+    """Daily habits in force on a day. Defaults: a typical US diet and schedule."""
+
+    fiber_g: FiberG = 15.0
+    prebiotic_g: PrebioticG = 0.0
+    fermented_servings: FermentedServings = 0.0
+    probiotic_cfu: ProbioticCfu = 0.0
+    added_sugar_g: AddedSugarG = 70.0
+    ultra_processed_share: Share = 0.55
+    emulsifier_g: EmulsifierG = 0.0
+    alcohol_drinks: AlcoholDrinks = 0.0
+    alcohol_time: ClockTime = "20:00"
+    sweeteners: Sweeteners = Field(default_factory=Sweeteners)
+    water_l: WaterL = 2.0
+    protein_g: ProteinG = 80.0
+    meals: tuple[ClockTime, ...] = ("08:00", "13:00", "19:00")
+    bedtime: ClockTime = "23:00"
+    wake_time: ClockTime = "07:00"
+    stress: Stress = 0.2
+    light: Light = Field(default_factory=Light)
+
+    @field_validator("meals")
+    @classmethod
+    def _meals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_meals(v)
+
+    @field_validator("wake_time")
+    @classmethod
+    def _window(cls, v: str, info: ValidationInfo) -> str:
+        bed = info.data.get("bedtime")
+        if bed is not None:
+            problem = sleep_window_problem(bed, v)
+            if problem:
+                raise _rule(problem, value=v)
+        return v
+
+    def apply(self, patch: HabitsPatch) -> Habits:
+        """These habits with the fields given in ``patch`` replaced (nested groups merged)."""
+        update: dict[str, Any] = {}
+        for name in patch.model_fields_set:
+            value = getattr(patch, name)
+            if value is None:
+                continue
+            if name in ("sweeteners", "light"):
+                nested = {k: getattr(value, k) for k in value.model_fields_set}
+                update[name] = getattr(self, name).model_copy(update=nested)
+            else:
+                update[name] = value
+        return self.model_copy(update=update)
+
+
+class _Patch(_Strict):
+    """Base of partial models: an explicit ``null`` is an error (omit the field instead)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null(cls, v: Any) -> Any:
+        if v is None:
+            raise PydanticCustomError(
+                "null", "null is not allowed here; leave the field out to keep it unchanged", {}
+            )
+        return v
+
+
+class SweetenersPatch(_Patch):
+    """Partial :class:`Sweeteners` used in an intervention's ``set``."""
+
+    saccharin_mg: SweetenerMg | None = None
+    sucralose_mg: SweetenerMg | None = None
+    aspartame_mg: SweetenerMg | None = None
+
+
+class LightPatch(_Patch):
+    """Partial :class:`Light` used in an intervention's ``set``."""
+
+    day_lux: Lux | None = None
+    evening_lux: Lux | None = None
+    night_lux: Lux | None = None
+    evening_from: ClockTime | None = None
+
+
+class HabitsPatch(_Patch):
+    """Partial :class:`Habits`: only the given fields change; same ranges as :class:`Habits`."""
+
+    fiber_g: FiberG | None = None
+    prebiotic_g: PrebioticG | None = None
+    fermented_servings: FermentedServings | None = None
+    probiotic_cfu: ProbioticCfu | None = None
+    added_sugar_g: AddedSugarG | None = None
+    ultra_processed_share: Share | None = None
+    emulsifier_g: EmulsifierG | None = None
+    alcohol_drinks: AlcoholDrinks | None = None
+    alcohol_time: ClockTime | None = None
+    sweeteners: SweetenersPatch | None = None
+    water_l: WaterL | None = None
+    protein_g: ProteinG | None = None
+    meals: tuple[ClockTime, ...] | None = None
+    bedtime: ClockTime | None = None
+    wake_time: ClockTime | None = None
+    stress: Stress | None = None
+    light: LightPatch | None = None
+
+    @field_validator("meals")
+    @classmethod
+    def _meals(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if v is None else _check_meals(v)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> HabitsPatch:
+        if not self.model_fields_set:
+            raise _rule("set must change at least one habit")
+        return self
+
+
+class Intervention(_Strict):
+    """A time-bounded change on local days ``start_day..end_day`` (inclusive; no end = to the end).
+
+    Exactly one of ``set`` (new habit values) or ``antibiotics`` (a course of that class; needs
+    ``end_day``) is given.
+    """
+
+    start_day: DayIndex
+    end_day: DayIndex | None = None
+    set: HabitsPatch | None = None
+    antibiotics: AntibioticClass | None = None
+
+    @field_validator("end_day")
+    @classmethod
+    def _end_after_start(cls, v: int | None, info: ValidationInfo) -> int | None:
+        start = info.data.get("start_day")
+        if v is not None and start is not None and v < start:
+            raise PydanticCustomError(
+                "end_before_start",
+                "end_day must be >= start_day ({start}); end_day is inclusive",
+                {"start": start},
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Intervention:
+        if self.set is not None and self.antibiotics is not None:
+            raise _rule(
+                "give either set or antibiotics in one intervention, not both",
+                "antibiotics",
+                self.antibiotics,
+            )
+        if self.set is None and self.antibiotics is None:
+            raise _rule(
+                "an intervention needs either set (habit changes) or antibiotics "
+                "(one of: broad_spectrum, anaerobe, quinolone)"
+            )
+        if self.antibiotics is not None and self.end_day is None:
+            raise _rule(
+                "end_day is required for an antibiotics course (allowed: start_day to days-1)", "end_day"
+            )
+        return self
+
+    def covers(self, day: int) -> bool:
+        """True if local day ``day`` lies within [start_day, end_day]."""
+        return self.start_day <= day and (self.end_day is None or day <= self.end_day)
+
+
+class Event(_Strict):
+    """A one-off event on a local day: ``sleep_deprivation`` (night ``day`` is spent awake) or
+    ``jet_lag`` (local time moves by ``shift_hours`` at local noon; positive = eastward)."""
+
+    day: DayIndex
+    type: Literal["sleep_deprivation", "jet_lag"]
+    shift_hours: ShiftHours | None = None
+
+    @field_validator("shift_hours")
+    @classmethod
+    def _shift(cls, v: float | None) -> float | None:
+        if v is not None and (v == 0 or (v * 4) != round(v * 4)):
+            raise PydanticCustomError(
+                "shift",
+                "shift_hours must be non-zero and a multiple of 0.25 h (allowed range -12 to 12 h)",
+                {},
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _fields_for_type(self) -> Event:
+        if self.type == "jet_lag" and self.shift_hours is None:
+            raise _rule("jet_lag needs shift_hours (allowed range -12 to 12 h, not 0)", "shift_hours")
+        if self.type == "sleep_deprivation" and self.shift_hours is not None:
+            raise _rule("shift_hours is only allowed for jet_lag events", "shift_hours", self.shift_hours)
+        return self
+
+
+class Scenario(_Strict):
+    """A complete simulation scenario: person, baseline habits, interventions and events.
+
+    Time conventions:
+
+    * Days count from 0 (the first simulated day); ``end_day`` is inclusive.
+    * Clock times are local "HH:MM". Simulation starts at local midnight of day 0.
+    * A habit set on day d applies from the start (local midnight) of local day d.
+    * A night belongs to the day on which it starts: a bedtime of 12:00 or later is on day d; a
+      bedtime before 12:00 is the early morning of day d+1 (bedtime "03:00" set for day 14 means
+      the sleep starting at 03:00 on day 15 is night 14). The bed/wake times of night d are those
+      in force on day d.
+    * ``jet_lag`` on day d moves local time by ``shift_hours`` at local 12:00 of day d (a midday
+      flight): meals, light and bedtime follow local time, the body's clocks must re-entrain.
+      Eastward (+) shortens local day d, westward (-) lengthens it.
+    * ``sleep_deprivation`` on day d removes the whole sleep opportunity of night d; the person
+      stays awake under evening light.
+    """
+
+    name: str = Field("scenario", min_length=1, max_length=200)
+    description: str | None = None
+    days: Days = 28
+    seed: Seed = 0
+    """Random seed for any stochastic parts of the simulation."""
+    person: Person = Field(default_factory=Person)
+    habits: Habits = Field(default_factory=Habits)
+    interventions: tuple[Intervention, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        problems = self.problems()
+        if problems:
+            detail = "; ".join(f"{_dotted(loc)}: {msg}" for loc, msg, _ in problems)
+            raise PydanticCustomError("scenario_rules", "{detail}", {"detail": detail, "problems": problems})
+        return self
+
+    def problems(self) -> list[tuple[tuple[str | int, ...], str, Any]]:
+        """Rules that span several fields: days bounds, distinct jet-lag days, valid sleep windows."""
+        out: list[tuple[tuple[str | int, ...], str, Any]] = []
+        last = self.days - 1
+        for i, iv in enumerate(self.interventions):
+            if iv.start_day > last:
+                out.append(
+                    (
+                        ("interventions", i, "start_day"),
+                        f"start_day must be before days={self.days} (allowed range 0 to {last})",
+                        iv.start_day,
+                    )
+                )
+            if iv.end_day is not None and iv.end_day > last:
+                out.append(
+                    (
+                        ("interventions", i, "end_day"),
+                        f"end_day must be before days={self.days} (allowed range start_day to {last})",
+                        iv.end_day,
+                    )
+                )
+        seen_jet: dict[int, int] = {}
+        for i, ev in enumerate(self.events):
+            if ev.day > last:
+                out.append(
+                    (
+                        ("events", i, "day"),
+                        f"day must be before days={self.days} (allowed range 0 to {last})",
+                        ev.day,
+                    )
+                )
+            if ev.type == "jet_lag":
+                if ev.day in seen_jet:
+                    out.append(
+                        (
+                            ("events", i, "day"),
+                            f"only one jet_lag per day (events[{seen_jet[ev.day]}] is on the same day)",
+                            ev.day,
+                        )
+                    )
+                seen_jet[ev.day] = i
+        # Sleep windows after merging bed/wake changes from overlapping interventions.
+        reported: set[int] = set()
+        for day in self.change_days():
+            h = self.habits_on(day)
+            problem = sleep_window_problem(h.bedtime, h.wake_time)
+            if problem is None:
+                continue
+            culprit = None
+            for i, iv in enumerate(self.interventions):
+                if (
+                    iv.set is not None
+                    and iv.covers(day)
+                    and ({"bedtime", "wake_time"} & iv.set.model_fields_set)
+                ):
+                    culprit = i
+            if culprit is not None and culprit not in reported:
+                reported.add(culprit)
+                patch = self.interventions[culprit].set
+                assert patch is not None
+                field = "wake_time" if "wake_time" in patch.model_fields_set else "bedtime"
+                out.append(
+                    (
+                        ("interventions", culprit, "set", field),
+                        f"on day {day}: {problem}",
+                        getattr(patch, field),
+                    )
+                )
+        return out
+
+    def change_days(self) -> list[int]:
+        """Sorted local days (within 0..days-1) on which the habits in force may change."""
+        days = {0}
+        for iv in self.interventions:
+            if iv.set is None:
+                continue
+            days.add(iv.start_day)
+            if iv.end_day is not None:
+                days.add(iv.end_day + 1)
+        return sorted(d for d in days if 0 <= d < self.days)
+
+    def habits_on(self, day: int) -> Habits:
+        """Habits in force on local day ``day``: base habits with every ``set`` intervention covering
+        the day applied in list order. Days before 0 get the base habits."""
+        h = self.habits
+        for iv in self.interventions:
+            if iv.set is not None and iv.covers(day):
+                h = h.apply(iv.set)
+        return h
+
+    def antibiotics_on(self, day: int) -> tuple[str, ...]:
+        """Antibiotic classes taken on local day ``day`` (courses may overlap), in list order."""
+        return tuple(
+            iv.antibiotics for iv in self.interventions if iv.antibiotics is not None and iv.covers(day)
+        )
+
+    def antibiotic_on(self, day: int) -> str | None:
+        """The antibiotic class taken on local day ``day`` (first listed if courses overlap), or None."""
+        taken = self.antibiotics_on(day)
+        return taken[0] if taken else None
+
+    def sleep_deprivation_nights(self) -> frozenset[int]:
+        """Nights (local days) whose sleep opportunity is removed."""
+        return frozenset(ev.day for ev in self.events if ev.type == "sleep_deprivation")
+
+    def jet_lags(self) -> list[tuple[int, float]]:
+        """(local day, shift in hours) of each jet-lag event, sorted by day."""
+        return sorted(
+            (ev.day, float(ev.shift_hours))
+            for ev in self.events
+            if ev.type == "jet_lag" and ev.shift_hours is not None
+        )
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    """``('interventions', 1, 'end_day')`` -> ``interventions[1].end_day``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
