@@ -88,7 +88,7 @@ def test_defaults() -> None:
         1000,
         100,
         0,
-        "18:00",
+        "21:00",
     )
     assert (h.sweeteners.saccharin_mg, h.sweeteners.sucralose_mg, h.sweeteners.aspartame_mg) == (0, 0, 0)
 

@@ -4,7 +4,7 @@ Central clock: the single-population macroscopic oscillator of Hannay, Booth & F
 (J Biol Rhythms 34:658), states amplitude R, collective phase psi (rad) and the photoreceptor
 activation n of Process L. Light reaches the eye only while awake. Phase markers: psi = 5*pi/12 at
 DLMO and psi = pi at the core-body-temperature minimum (Hannay 2019). All its parameters are the
-published ones (time in hours).
+published ones (time in hours) except the intrinsic period, set to the human mean of 24.2 h.
 
 Peripheral clock: a phase oscillator theta for the gut and its microbes, pulled towards a fixed phase
 at every meal and weakly towards the central clock (assumption: the simplest form that lets meals
@@ -25,7 +25,10 @@ HANNAY = "Hannay, Booth & Forger 2019 J Biol Rhythms 34:658, single-population m
 
 def build(m: ModelBuilder) -> None:
     m.module("clocks", __doc__ or "")
-    tau = m.param("clock_intrinsic_period_h", 23.84, "h", 23.5, 24.6, f"{HANNAY}: tau = 23.84 h",
+    tau = m.param("clock_intrinsic_period_h", 24.2, "h", 23.5, 24.6,
+                  "calibrated: REF-01 (DLMO ~2 h before a 23:00 bedtime); human mean intrinsic period 24.18 h "
+                  "(Czeisler 1999 Science 284:2177, RECALLED); Hannay 2019 fitted 23.84 h, which puts DLMO "
+                  "4.5 h before bedtime under the default light",
                   "intrinsic period of the central pacemaker")
     coupling = m.param("clock_coupling_K", 0.06358, "1/h", 0.03, 0.1, f"{HANNAY}: K = 0.06358",
                        "coupling strength of the pacemaker population")
@@ -82,7 +85,7 @@ def build(m: ModelBuilder) -> None:
                         "assumption: the brain's clock entrains the periphery weakly (autonomic and hormonal "
                         "cues), so that food can override it",
                         "pull of the central clock on the gut clock")
-    theta_meal = m.param("gut_clock_meal_phase", 5.45, "rad", 4.5, 6.3,
+    theta_meal = m.param("gut_clock_meal_phase", 5.92, "rad", 4.5, 6.3,
                          "calibrated: baseline example (meals 08:00/13:00/19:00 give zero misalignment)",
                          "central-clock phase at which meals are usually eaten")
     theta = m.state("gut_clock_phase_theta", 3.0, "rad", "phase of the gut/microbial clock (unwrapped)",

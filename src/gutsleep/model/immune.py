@@ -21,7 +21,7 @@ def build(m: ModelBuilder) -> None:
     k_lps = m.param("lps_clearance_rate", 1.0, "1/h", 0.3, 3.0,
                     "assumption: plasma endotoxin is cleared by the liver within about an hour (REF-03 postprandial "
                     "rise resolves by 5-6 h)", "clearance of plasma LPS")
-    ref_patho = m.param("pathobiont_reference_abundance", 0.035, "1", 0.005, 0.2,
+    ref_patho = m.param("pathobiont_reference_abundance", 0.04026, "1", 0.005, 0.2,
                         "calibrated: baseline example pathobiont abundance", "pathobiont abundance giving LPS load 1")
     g_meal = m.param("postprandial_lps_gain", 1.6, "1", 0.0, 5.0,
                      "calibrated: REF-03 (Deopurkar 2010): a fatty meal raises endotoxaemia +45 % at 3 h; scaled "
@@ -58,7 +58,7 @@ def build(m: ModelBuilder) -> None:
     g_div = m.param("diversity_il6_damping", 0.25, "1", 0.0, 1.0,
                     "calibrated: FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
                     "relative IL-6 fall per unit Shannon diversity above its baseline")
-    div_ref = m.param("shannon_reference", 2.5, "1", 1.5, 3.5,
+    div_ref = m.param("shannon_reference", 2.8412, "1", 1.5, 3.5,
                       "calibrated: baseline example Shannon index of the modelled community",
                       "Shannon diversity at which the damping is zero")
     g_cort = m.param("cortisol_il6_suppression", 0.3, "1", 0.0, 1.0,
@@ -99,7 +99,7 @@ def build(m: ModelBuilder) -> None:
     m.rate(lbp, k_lbp * (lbp_ref * (1 + g_lbp * (lps - 1)) * (il6 / base) ** 0.5 - lbp))
 
     # daily cortisol load and lagged sleep loss: slow signals shared by barrier, immune and microbiome
-    cort_ref = m.param("cortisol_daily_mean_nmol_l", 180, "nmol/L", 100, 300,
+    cort_ref = m.param("cortisol_daily_mean_nmol_l", 139.6, "nmol/L", 100, 300,
                        "calibrated: baseline example 24-h mean of the HPA-01 profile (55-430 nmol/L)",
                        "24-h mean cortisol of the baseline person")
     load = m.state("cortisol_daily_load", 1.0, "1", "24-h mean cortisol relative to baseline", scale=1.0)

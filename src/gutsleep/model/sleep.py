@@ -42,7 +42,7 @@ def build(m: ModelBuilder) -> None:
                    "mean lower threshold (sleep -> wake)")
     c_amp = m.param("sleep_circadian_amplitude", 0.1, "1", 0.05, 0.15, f"{SKELDON}: a = 0.1",
                     "amplitude of the circadian modulation of both thresholds")
-    psi_c = m.param("sleep_circadian_peak_phase", 0.55, "rad", -1.0, 2.0,
+    psi_c = m.param("sleep_circadian_peak_phase", 0.3, "rad", -1.0, 2.0,
                     "calibrated: baseline example, places the wake-maintenance peak of Process C about 4 h "
                     "before a 23:00 bedtime (REF-06 sleep timing)",
                     "central-clock phase of the maximum of Process C")
@@ -50,11 +50,11 @@ def build(m: ModelBuilder) -> None:
                     "assumption: smooths the threshold switch over ~5 % of the threshold gap so latency "
                     "varies smoothly with pressure",
                     "width of the smoothed threshold switch (units of H)")
-    k_on = m.param("sleep_onset_rate", 4.0, "1/h", 1.0, 8.0,
+    k_on = m.param("sleep_onset_rate", 2.5, "1/h", 1.0, 8.0,
                    "assumption: about 15 min to fall asleep once pressure is well above threshold "
                    "(REF-06: latency 10-30 min)",
                    "maximal rate of entering the sleep period")
-    k_off = m.param("sleep_offset_rate", 2.0, "1/h", 0.5, 8.0,
+    k_off = m.param("sleep_offset_rate", 1.0, "1/h", 0.5, 8.0,
                     "assumption: spontaneous final awakening within ~30 min of crossing the lower threshold",
                     "maximal rate of leaving the sleep period when pressure is spent")
     k_out = m.param("out_of_bed_wake_rate", 6.0, "1/h", 2.0, 8.0,
@@ -112,7 +112,7 @@ def build(m: ModelBuilder) -> None:
     g_vag_ar = m.param("vagal_arousal_damping", 0.3, "1", 0.0, 1.0,
                        "assumption: vagal tone damps night-time arousal (seed: 'calm signals', night anxiety)",
                        "fractional reduction of arousal per unit vagal tone")
-    frag0 = m.param("baseline_awake_fraction_odds", 0.07, "1", 0.02, 0.2,
+    frag0 = m.param("baseline_awake_fraction_odds", 0.04, "1", 0.02, 0.2,
                     "calibrated: baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
                     "odds of being awake within the sleep period with no extra arousal")
     frag_age = m.param("awake_fraction_age_slope", 0.015, "1/year", 0.0, 0.04,

@@ -27,13 +27,13 @@ def build(m: ModelBuilder) -> None:
     w_lab = m.param("vagal_weight_lactic_bacteria", 0.15, "1", 0.0, 1.0,
                     "assumption: lactobacilli stimulate vagal afferents directly (Takada 2016, HPA-04)",
                     "weight of lactic-acid bacteria in the vagal signal")
-    gaba_ref = m.param("gaba_reference_ug_per_g", 80, "ug/g", 20, 200,
+    gaba_ref = m.param("gaba_reference_ug_per_g", 105.34, "ug/g", 20, 200,
                        "calibrated: baseline example luminal GABA", "GABA giving a unit contribution")
-    scfa_ref = m.param("scfa_reference_mM", 75, "mM", 30, 150,
+    scfa_ref = m.param("scfa_reference_mM", 61.68, "mM", 30, 150,
                        "calibrated: baseline example total colonic SCFA", "SCFA giving a unit contribution")
-    ec_ref = m.param("ec_release_reference_ug_h", 320, "ug/h", 100, 1000,
+    ec_ref = m.param("ec_release_reference_ug_h", 284.2, "ug/h", 100, 1000,
                      "calibrated: baseline example EC release", "EC release giving a unit contribution")
-    lab_ref = m.param("lactic_reference_abundance", 0.03, "1", 0.005, 0.2,
+    lab_ref = m.param("lactic_reference_abundance", 0.03573, "1", 0.005, 0.2,
                       "calibrated: baseline example lactic-acid-bacteria abundance",
                       "lactic-acid bacteria abundance giving a unit contribution")
     k_v = m.param("vagal_tone_rate", 0.5, "1/h", 0.1, 2.0,

@@ -103,7 +103,7 @@ class Light(_Strict):
     day_lux: Lux = 1000.0
     evening_lux: Lux = 100.0
     night_lux: Lux = 0.0
-    evening_from: ClockTime = "18:00"
+    evening_from: ClockTime = "21:00"
     """Local clock time at which evening (indoor) light starts."""
 
 
