@@ -15,7 +15,7 @@ the processed-food share (REF-03: +45 % at 3 h after a fatty meal).
 
 from __future__ import annotations
 
-from gutsleep.model.spec import ModelBuilder, pos
+from gutsleep.model.spec import ModelBuilder, saturating
 
 
 def build(m: ModelBuilder) -> None:
@@ -54,18 +54,19 @@ def build(m: ModelBuilder) -> None:
     d_alc = m.param("alcohol_tight_junction_damage", 0.5, "L/g", 0.0, 2.0,
                     "assumption: acute alcohol loosens junctions within hours (ALC-01/02); 0.8 g/L gives ~30 %",
                     "junction loosening per g/L blood alcohol")
-    d_inj = m.param("alcohol_injury_damage", 3.0, "1", 0.0, 10.0,
+    d_inj = m.param("alcohol_injury_damage", 1.0, "1", 0.0, 10.0,
                     "assumption: chronic heavy drinking raises intestinal permeability (ALC-02 L/M ratio up)",
                     "junction loosening per unit chronic alcohol injury")
     d_il6 = m.param("il6_tight_junction_damage", 0.2, "1", 0.0, 1.0,
                     "assumption: pro-inflammatory cytokines open tight junctions (seed; RECALLED TNF/IL-6 in "
-                    "Caco-2)", "junction loosening per unit IL-6 fold above baseline")
+                    "Caco-2)", "largest junction loosening by IL-6 (saturating in fold above baseline)")
     d_cort = m.param("cortisol_tight_junction_damage", 0.3, "1", 0.0, 1.0,
                      "assumption: stress hormones loosen the barrier (seed: cortisol loosens the barrier)",
-                     "junction loosening per unit excess of the daily cortisol load")
+                     "largest junction loosening by cortisol (saturating in daily-load excess)")
     d_sd = m.param("sleep_loss_tight_junction_damage", 0.3, "1", 0.0, 2.0,
                    "assumption: 40 h of total sleep deprivation raised permeability markers in one study (seed "
-                   "check); 3 nights of 2 h sleep did not", "junction loosening per unit lagged sleep-loss signal")
+                   "check); 3 nights of 2 h sleep did not",
+                   "largest junction loosening by sleep loss (saturating in the lagged signal)")
     d_mis = m.param("misalignment_tight_junction_damage", 0.3, "1", 0.0, 1.0,
                     "assumption: eating in the biological night loosens the barrier (seed; no human data, gap)",
                     "junction loosening per unit circadian misalignment")
@@ -73,8 +74,9 @@ def build(m: ModelBuilder) -> None:
     but = m.sym("portal_butyrate_rel")
     support = 1 + g_but * (but / (but + 1) - 0.5) * 2
     damage = (1 + d_alc * m.ref("blood_alcohol_g_l") + d_inj * m.ref("alcohol_barrier_injury")
-              + d_il6 * pos(m.ref("il6_fold") - 1) + d_cort * pos(m.ref("cortisol_daily_load") - 1)
-              + d_sd * m.ref("sleep_loss_signal") + d_mis * m.ref("circadian_misalignment"))
+              + d_il6 * saturating(m.ref("il6_fold") - 1)
+              + d_cort * saturating(m.ref("cortisol_daily_load") - 1)
+              + d_sd * saturating(m.ref("sleep_loss_signal")) + d_mis * m.ref("circadian_misalignment"))
     m.rate(tj, k_tj * (support / damage - tj))
     lm0 = m.param("permeability_index_healthy", 0.02, "1", 0.01, 0.04,
                   "ALC-02: urinary lactulose/mannitol 0.019 in controls", "L/M-like index of a healthy barrier")

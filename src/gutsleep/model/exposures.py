@@ -54,7 +54,7 @@ def build(m: ModelBuilder) -> None:
     lagged = m.state("alcohol_adapted_g_l", 0.0, "g/L", "lagged blood alcohol the brain has adapted to", scale=0.5)
     m.rate(lagged, k_lag * (bac - lagged))
     m.let("alcohol_rebound_g_l", pos(lagged - bac), "g/L", "withdrawal rebound: adaptation above current level")
-    k_inj = m.param("alcohol_injury_rate", 0.05, "L/g/h", 0.0, 0.5,
+    k_inj = m.param("alcohol_injury_rate", 0.005, "L/g/h", 0.0, 0.5,
                     "assumption: repeated heavy drinking builds a barrier injury that needs days to heal "
                     "(ALC-02 chronic alcoholics)",
                     "rate of chronic epithelial injury per g/L of blood alcohol")
@@ -87,6 +87,7 @@ def build(m: ModelBuilder) -> None:
         ("sugar_load_g_per_day", "added_sugar_g_per_h", "g/day", 70.0),
         ("protein_load_g_per_day", "protein_g_per_h", "g/day", 80.0),
         ("fermented_load_servings_per_day", "fermented_servings_per_h", "servings/day", 0.0),
+        ("probiotic_load_cfu_per_day", "probiotic_cfu_per_h", "CFU/day", 0.0),
     ):
         st = m.state(name, init, unit, f"smoothed daily intake ({channel})", scale=max(init, 1.0))
         m.rate(st, (24 * m.u(channel) - st) / tau)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gutsleep.model.spec import ModelBuilder, pos
+from gutsleep.model.spec import ModelBuilder, saturating
 
 KARIN = "Karin et al. 2020 Mol Syst Biol / Milo et al. 2025 Mol Syst Biol 21:254 (as reimplemented)"
 
@@ -51,14 +51,14 @@ def build(m: ModelBuilder) -> None:
                     "assumption: vagal afferents damp the stress response (Bravo 2011 corticosterone lower with "
                     "JB-1, abolished by vagotomy); baseline tone halves the stress part",
                     "damping of the stress drive per unit vagal tone")
-    g_sd = m.param("sleep_loss_hpa_gain", 1.5, "1", 0.0, 5.0,
+    g_sd = m.param("sleep_loss_hpa_gain", 0.5, "1", 0.0, 5.0,
                    "assumption: acute sleep loss raises next-evening cortisol (seed claim 'poor sleep raises "
                    "cortisol', supported for acute loss)",
-                   "relative drive increase per unit of sleep pressure above 0.75")
-    g_il6 = m.param("il6_hpa_gain", 0.15, "1", 0.0, 1.0,
+                   "largest relative drive increase from sleep loss (saturating in pressure above 0.75)")
+    g_il6 = m.param("il6_hpa_gain", 0.3, "1", 0.0, 1.0,
                     "assumption: cytokines activate the HPA axis (endotoxin raises cortisol at higher doses, "
                     "INF-01); +15 % drive per doubling of IL-6",
-                    "relative drive increase per unit IL-6 fold above baseline")
+                    "largest relative drive increase from inflammation (saturating in IL-6 fold)")
 
     acth = m.state("acth_drive", 1.0, "1", "ACTH-like drive of the adrenal (1 = mean)", scale=1.0)
     cort = m.state("cortisol_nmol_l", 150.0, "nmol/L", "serum cortisol", scale=200.0)
@@ -67,8 +67,8 @@ def build(m: ModelBuilder) -> None:
                  drive_min + (1 - drive_min) * sp.exp(kappa * (sp.cos(psi - psi_peak) - 1)), "1",
                  "clock-driven CRH/ACTH drive (von Mises bump)")
     stress_part = g_stress * m.u("stress") / (1 + g_vag * m.ref("vagal_tone"))
-    load = m.let("hpa_load", 1 + stress_part + g_sd * pos(m.ref("sleep_pressure_H") - 0.75)
-                 + g_il6 * pos(m.ref("il6_fold") - 1),
+    load = m.let("hpa_load", 1 + stress_part + g_sd * saturating(4 * (m.ref("sleep_pressure_H") - 0.75))
+                 + g_il6 * saturating(m.ref("il6_fold") - 1),
                  "1", "multiplicative load on the HPA drive from stress, sleep loss and inflammation", observe=True)
     m.rate(acth, k_a * (circ * load / (1 + (cort / k_gr) ** 3) - acth))
     m.rate(cort, c_scale * acth - k_c * cort)

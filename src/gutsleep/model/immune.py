@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gutsleep.model.spec import ModelBuilder, pos
+from gutsleep.model.spec import ModelBuilder, pos, saturating
 
 
 def build(m: ModelBuilder) -> None:
@@ -21,7 +21,7 @@ def build(m: ModelBuilder) -> None:
     k_lps = m.param("lps_clearance_rate", 1.0, "1/h", 0.3, 3.0,
                     "assumption: plasma endotoxin is cleared by the liver within about an hour (REF-03 postprandial "
                     "rise resolves by 5-6 h)", "clearance of plasma LPS")
-    ref_patho = m.param("pathobiont_reference_abundance", 0.04026, "1", 0.005, 0.2,
+    ref_patho = m.param("pathobiont_reference_abundance", 0.03927, "1", 0.005, 0.2,
                         "calibrated: baseline example pathobiont abundance", "pathobiont abundance giving LPS load 1")
     g_meal = m.param("postprandial_lps_gain", 1.6, "1", 0.0, 5.0,
                      "calibrated: REF-03 (Deopurkar 2010): a fatty meal raises endotoxaemia +45 % at 3 h; scaled "
@@ -49,16 +49,19 @@ def build(m: ModelBuilder) -> None:
     il6_bmi = m.param("il6_bmi_slope", 0.06, "1/(kg/m^2)", 0.0, 0.15,
                       "assumption: adipose tissue secretes IL-6; ~+6 % per BMI unit (RECALLED cohort data)",
                       "relative IL-6 rise per BMI unit above 23")
-    g_lps = m.param("il6_lps_gain", 0.6, "1", 0.0, 3.0,
-                    "assumption: low-grade endotoxaemia moves IL-6 by tenths of its SD (REF-05), far below the "
-                    "i.v. endotoxin response (P8)", "relative IL-6 rise per unit LPS fold above 1")
+    g_lps = m.param("il6_lps_max_fold", 300.0, "1", 50.0, 1000.0,
+                    "Copeland 2005 (P8): 2 ng/kg i.v. endotoxin drives IL-6 from ~5 to ~1000 pg/mL at 2 h",
+                    "largest relative IL-6 rise that endotoxin can cause")
+    lps50 = m.param("il6_lps_half_effect_fold", 500.0, "1", 100.0, 5000.0,
+                    "assumption: low-grade endotoxaemia moves IL-6 by tenths of its SD (REF-05): initial slope "
+                    "max/half = 0.6 per unit LPS fold", "LPS fold above baseline giving half the maximal IL-6 rise")
     g_sd = m.param("sleep_loss_il6_gain", 0.8, "1", 0.0, 3.0,
                    "assumption: sleep loss raises IL-6 (seed feedback loop; RECALLED Vgontzas 2004)",
-                   "relative IL-6 rise per unit of sleep pressure above 0.75")
-    g_div = m.param("diversity_il6_damping", 0.25, "1", 0.0, 1.0,
+                   "largest relative IL-6 rise from sleep loss (saturating in pressure above 0.75)")
+    g_div = m.param("diversity_il6_damping", 0.5, "1", 0.0, 1.0,
                     "calibrated: FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
                     "relative IL-6 fall per unit Shannon diversity above its baseline")
-    div_ref = m.param("shannon_reference", 2.8412, "1", 1.5, 3.5,
+    div_ref = m.param("shannon_reference", 2.7941, "1", 1.5, 3.5,
                       "calibrated: baseline example Shannon index of the modelled community",
                       "Shannon diversity at which the damping is zero")
     g_cort = m.param("cortisol_il6_suppression", 0.3, "1", 0.0, 1.0,
@@ -71,8 +74,9 @@ def build(m: ModelBuilder) -> None:
                  (il6_base + il6_age * m.sym("age_above_reference")) * (1 + il6_bmi * (m.sym("bmi_kg_m2") - 23)),
                  "pg/mL", "IL-6 of this person without gut or sleep perturbation")
     il6 = m.state("il6_pg_ml", 3.5, "pg/mL", "plasma IL-6", scale=3.5)
-    target = base * (1 + g_lps * pos(lps - 1) + g_sd * pos(m.ref("sleep_pressure_H") - 0.75)) \
-        * sp.exp(-g_div * (m.ref("shannon") - div_ref)) / (1 + g_cort * pos(m.ref("cortisol_daily_load") - 1))
+    target = base * (1 + g_lps * pos(lps - 1) / (pos(lps - 1) + lps50)
+                     + g_sd * saturating(4 * (m.ref("sleep_pressure_H") - 0.75))) \
+        * sp.exp(-g_div * (m.ref("shannon") - div_ref)) / (1 + g_cort * saturating(m.ref("cortisol_daily_load") - 1))
     m.rate(il6, k_il6 * (target - il6))
     m.let("il6_fold", il6 / base, "1", "IL-6 relative to the person's own baseline", observe=True)
 
@@ -99,7 +103,7 @@ def build(m: ModelBuilder) -> None:
     m.rate(lbp, k_lbp * (lbp_ref * (1 + g_lbp * (lps - 1)) * (il6 / base) ** 0.5 - lbp))
 
     # daily cortisol load and lagged sleep loss: slow signals shared by barrier, immune and microbiome
-    cort_ref = m.param("cortisol_daily_mean_nmol_l", 139.6, "nmol/L", 100, 300,
+    cort_ref = m.param("cortisol_daily_mean_nmol_l", 140.3, "nmol/L", 100, 300,
                        "calibrated: baseline example 24-h mean of the HPA-01 profile (55-430 nmol/L)",
                        "24-h mean cortisol of the baseline person")
     load = m.state("cortisol_daily_load", 1.0, "1", "24-h mean cortisol relative to baseline", scale=1.0)

@@ -89,7 +89,7 @@ def build(m: ModelBuilder) -> None:
     m.rate(pre, k_si * pre_si - v_p - k_out * pre)
 
     # resources for the guilds
-    carb_ref = m.param("colon_carbohydrate_reference_g", 2.912, "g", 0.5, 10,
+    carb_ref = m.param("colon_carbohydrate_reference_g", 2.898, "g", 0.5, 10,
                        "calibrated: baseline example mean colonic carbohydrate pool (typical US diet, FIB-01)",
                        "colonic carbohydrate at which fiber fermenters grow at their baseline rate")
     m.let("fiber_resource", 2 * carb / (carb + carb_ref), "1", "fiber resource relative to baseline (saturating)")
@@ -119,7 +119,7 @@ def build(m: ModelBuilder) -> None:
         concs[name] = c
     m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
           "total colonic SCFA")
-    but_ref = m.param("butyrate_reference_mM", 9.01, "mM", 3, 30,
+    but_ref = m.param("butyrate_reference_mM", 9.029, "mM", 3, 30,
                       "calibrated: baseline example colonic butyrate (15 % of ~75 mM, FIB-02)",
                       "colonic butyrate of the baseline person")
     m.let("portal_butyrate_rel", concs["butyrate"] / but_ref, "1",

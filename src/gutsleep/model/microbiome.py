@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from gutsleep.model.spec import ModelBuilder, pos
+from gutsleep.model.spec import ModelBuilder, pos, saturating
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ _STRESSOR_EXPOSURE_DOC = {
     "sweetener": "per ADI-equivalent per day",
     "emulsifier": "per 10 g/day emulsifier",
     "sugar": "per 100 g/day added sugar above 50 g",
-    "cortisol": "per unit excess of the daily-mean cortisol over its baseline",
+    "cortisol": "at saturating excess of the daily-mean cortisol over baseline",
     "sleep_loss": "per unit lagged sleep-loss signal",
     "misalignment": "per unit circadian misalignment",
 }
@@ -149,12 +149,12 @@ _STRESS = {
 }
 # Antibiotic kill rates at full gut activity (1/h; negative = favoured): (broad, anaerobe, quinolone)
 _ABX = {
-    "butyrate_producers": (0.12, 0.12, 0.05),
-    "saccharolytic": (0.10, 0.10, 0.06),
-    "lactic_acid": (0.10, 0.02, 0.04),
-    "spore_formers": (0.10, 0.10, 0.03),
-    "pathobionts": (-0.02, -0.02, 0.06),
-    "mucin_degraders": (0.08, 0.06, 0.02),
+    "butyrate_producers": (0.07, 0.07, 0.03),
+    "saccharolytic": (0.06, 0.06, 0.035),
+    "lactic_acid": (0.06, 0.015, 0.025),
+    "spore_formers": (0.06, 0.06, 0.02),
+    "pathobionts": (-0.02, -0.02, 0.035),
+    "mucin_degraders": (0.05, 0.04, 0.015),
 }
 _ABX_SRC = ("assumption: killing rates set so a 4-5 day course collapses butyrate producers and bifidobacteria "
             "while Enterobacteriaceae/Enterococcus bloom (Palleja 2018, ABX-02); clindamycin spares "
@@ -190,12 +190,13 @@ def build(m: ModelBuilder) -> None:
                      "assumption: low background seeding from the environment, below what can re-establish a "
                      "lost taxon on its own",
                      "immigration of each non-specialist taxon")
-    lam_ferm = m.param("fermented_food_seeding_per_serving", 2.0, "1/serving", 0.0, 10.0,
+    lam_ferm = m.param("fermented_food_seeding_per_serving", 1.5, "1/serving", 0.0, 10.0,
                        "calibrated: FERM-01 (Wastyk 2021): diversity rises dose-dependently over 10 weeks at "
                        "+6 servings/day; relative rise of background immigration per daily serving",
                        "relative increase of background immigration per daily fermented serving")
-    ferm_cfu = m.param("fermented_food_live_microbes_per_serving", 1e9, "CFU/serving", 1e6, 1e11,
-                       "assumption: yogurt, kefir, kimchi carry ~1e6-1e9 CFU/g; ~1e9 per serving reaches the gut",
+    ferm_cfu = m.param("fermented_food_live_microbes_per_serving", 1e10, "CFU/serving", 1e7, 1e11,
+                       "assumption: yogurt, kefir, kimchi carry ~1e6-1e9 CFU/g, so a 100-200 g serving holds "
+                       "~1e8-1e11",
                        "live microbes per fermented-food serving")
     gut_load = m.param("colonic_bacterial_load_cfu", 4e13, "CFU", 1e13, 1e14,
                        "assumption: ~3.8e13 bacteria in a reference man (Sender, Fuchs & Milo 2016, RECALLED)",
@@ -203,6 +204,10 @@ def build(m: ModelBuilder) -> None:
     survival = m.param("probiotic_survival_fraction", 0.3, "1", 0.01, 1.0,
                        "assumption: a minority of ingested lactic-acid bacteria survive gastric passage",
                        "fraction of ingested live microbes reaching the colon alive")
+    rare_sens = m.param("rare_taxon_stress_sensitivity", 0.3, "1", 0.0, 1.0,
+                        "assumption: low-abundance taxa are lost first under dietary stress (industrialised diets "
+                        "deplete taxa, Sonnenburg 2016, RECALLED); +30 % per rank within the guild",
+                        "relative increase of stressor effects per rank within a guild")
     ratio = m.param("within_guild_rank_ratio", 0.6, "1", 0.3, 0.9,
                     "assumption: geometric rank-abundance within a guild (each rank 0.6 x the previous)",
                     "ratio of capacities between consecutive ranks in a guild")
@@ -210,7 +215,7 @@ def build(m: ModelBuilder) -> None:
                         "assumption: specialists of industrialised-diet-depleted niches (Prevotella copri, "
                         "Lachnospira) barely persist on a typical US diet",
                         "extra loss rate of specialist taxa")
-    trans_cost = m.param("transient_extra_mortality", 0.03, "1/h", 0.0, 0.1,
+    trans_cost = m.param("transient_extra_mortality", 0.01, "1/h", 0.0, 0.1,
                          "assumption: food and probiotic strains rarely colonise and wash out within days "
                          "after intake stops (RECALLED probiotic persistence studies)",
                          "extra loss rate of transient (food-borne/probiotic) taxa")
@@ -245,7 +250,7 @@ def build(m: ModelBuilder) -> None:
         "sweetener": m.ref("sweetener_exposure_adi"),
         "emulsifier": m.ref("emulsifier_exposure_g_per_day") / 10,
         "sugar": pos(m.ref("sugar_load_g_per_day") - 50) / 100,
-        "cortisol": pos(m.ref("cortisol_daily_load") - 1),
+        "cortisol": saturating(m.ref("cortisol_daily_load") - 1),
         "sleep_loss": m.ref("sleep_loss_signal"),
         "misalignment": m.ref("circadian_misalignment"),
     }
@@ -300,11 +305,12 @@ def build(m: ModelBuilder) -> None:
         occ = x / capacity[t.name]
         comp = occ + c_w * (guild_occ[g] - occ) + c_b * (occ_total - guild_occ[g])
         rho = 1 + rhythm_amp * sp.cos(theta - theta_meal) if t.oscillates else 1
-        stress = sp.Add(*(stress_eff[g, s] * exposure[s] for s in _STRESSORS))
+        stress = sp.Add(*(stress_eff[g, s] * exposure[s] for s in _STRESSORS)) * (1 + rare_sens * t.rank)
         kill = sp.Add(*(abx_eff[g, k] * abx_level[k] for k in abx_level))
         extra = (spec_cost if t.specialist else 0) + (trans_cost if t.transient else 0)
         allee = k_allee * x_det**2 / (x**2 + x_det**2)
-        lam = 0 if t.specialist else lam_bg * seeding
+        # specialists have no background source: only fermented-food seeding can bring them back
+        lam = lam_bg * (seeding - 1) if t.specialist else lam_bg * seeding
         if t.fermented_food:
             lam = lam + food_lam / n_food
         if t.probiotic:

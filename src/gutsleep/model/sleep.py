@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from gutsleep.model.spec import ModelBuilder, logistic, pos
+from gutsleep.model.spec import ModelBuilder, logistic, pos, saturating
 
 SKELDON = "Skeldon, Dijk & Derks 2014 Sci Rep 4:5133, two-process model (Fig. 1b)"
 
@@ -93,11 +93,11 @@ def build(m: ModelBuilder) -> None:
     g_cort = m.param("cortisol_arousal_gain", 0.5, "1", 0.0, 2.0,
                      "assumption: night cortisol above its rhythm's nadir keeps the brain aroused "
                      "(seed: inflammation raises cortisol, making relaxation harder)",
-                     "arousal per unit relative excess of cortisol over 100 nmol/L")
-    g_il6_ar = m.param("inflammation_arousal_gain", 0.15, "1", 0.0, 1.0,
+                     "largest arousal from night cortisol above 100 nmol/L (saturating)")
+    g_il6_ar = m.param("inflammation_arousal_gain", 1.0, "1", 0.0, 3.0,
                        "assumption: IL-6 elevations beyond the low-grade range fragment sleep (INF-01, higher "
                        "endotoxin doses)",
-                       "arousal per unit IL-6 fold-excess above the fragmentation onset")
+                       "largest arousal from IL-6 above the fragmentation onset (saturating)")
     il6_frag = m.param("inflammation_fragmentation_onset_fold", 2.0, "1", 1.2, 5.0,
                        "assumption: only IL-6 more than twice its baseline disrupts sleep (INF-01: lowest "
                        "endotoxin dose raised cytokines and SWS without disrupting sleep)",
@@ -109,6 +109,13 @@ def build(m: ModelBuilder) -> None:
     g_alc_reb = m.param("alcohol_rebound_arousal_gain", 3.0, "L/g", 0.0, 10.0,
                         "assumption: second-half-of-night fragmentation after alcohol (RECALLED Ebrahim 2013)",
                         "arousal per g/L of alcohol rebound")
+    g_mis_ar = m.param("misalignment_arousal_gain", 1.0, "1", 0.0, 3.0,
+                       "assumption: sleeping out of phase with the body clocks fragments sleep (seed: late eating "
+                       "and jet lag disturb sleep); full antiphase doubles baseline arousal",
+                       "arousal per unit circadian misalignment")
+    g_dig_ar = m.param("digestion_arousal_gain", 0.3, "1", 0.0, 1.0,
+                       "assumption: a meal shortly before bed delays sleep (RECALLED mixed observational evidence); "
+                       "scaled by the postprandial carrier", "arousal per unit postprandial digestive activity")
     g_vag_ar = m.param("vagal_arousal_damping", 0.3, "1", 0.0, 1.0,
                        "assumption: vagal tone damps night-time arousal (seed: 'calm signals', night anxiety)",
                        "fractional reduction of arousal per unit vagal tone")
@@ -131,8 +138,10 @@ def build(m: ModelBuilder) -> None:
                  g_mel * mel / (mel + k_mel) + g_vag * vagal + g_but * (but - 1) + g_alc_sed * bac,
                  "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol)")
     arousal = m.let("night_arousal",
-                    (g_stress * m.u("stress") + g_cort * pos(cort / 100 - 1) + g_il6_ar * pos(il6_fold - il6_frag)
-                     + g_alc_reb * rebound) / (1 + g_vag_ar * vagal),
+                    (g_stress * m.u("stress") + g_cort * saturating(cort / 100 - 1)
+                     + g_il6_ar * saturating(il6_fold - il6_frag)
+                     + g_alc_reb * rebound + g_mis_ar * m.ref("circadian_misalignment")
+                     + g_dig_ar * m.ref("chylomicron_lps_carrier")) / (1 + g_vag_ar * vagal),
                     "1", "arousal that fragments sleep and delays its onset", observe=True)
     upper = m.let("sleep_threshold_upper", h_up + c_amp * circ - calm + 0.05 * arousal, "1",
                   "effective upper threshold (wake -> sleep)")
@@ -168,12 +177,16 @@ def build(m: ModelBuilder) -> None:
     alc_sws = m.param("alcohol_sws_gain", 0.3, "L/g", 0.0, 1.0,
                       "assumption: alcohol raises SWS in the first half of the night (RECALLED Ebrahim 2013)",
                       "relative SWS gain per g/L blood alcohol")
+    sws_arousal = m.param("arousal_sws_suppression", 0.3, "1", 0.0, 1.0,
+                          "assumption: arousal (stress, rebound) lightens sleep; seed: stress disturbs deep sleep",
+                          "relative SWS reduction per unit night arousal")
     x = m.let("inflammation_sws_excess", pos(il6_fold - 1) / (inf_peak - 1), "1",
               "IL-6 rise over baseline in units of the SWS-gain peak")
     inf_factor = m.let("inflammation_sws_factor", sp.Max(1 + inf_gain * x * (2 - x), 0.2), "1",
                        "inverted U: low-grade inflammation deepens sleep, more disrupts it (INF-01)")
     sws_share = m.let("sws_share_of_sleep",
                       sp.Min(sws_gain * pos(h - sws_floor) * pos(1 - sws_age * age) * inf_factor
-                             * (1 + but_sws * (but - 1)) * (1 + alc_sws * bac), 0.9),
+                             * (1 + but_sws * (but - 1)) * (1 + alc_sws * bac)
+                             / (1 + sws_arousal * arousal), 0.9),
                       "1", "share of the time asleep that is slow-wave sleep")
     m.let("sws", asleep * sws_share, "1", "fraction of the time in slow-wave sleep", observe=True)

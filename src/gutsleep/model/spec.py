@@ -321,6 +321,15 @@ def pos(x: sp.Expr) -> sp.Expr:
     return sp.Max(x, 0)
 
 
+def saturating(x: sp.Expr) -> sp.Expr:
+    """Bounded response max(x, 0) / (1 + max(x, 0)): linear for small x, never above 1.
+
+    Every cross-module effect that could otherwise feed a positive loop goes through this, so that no
+    chain of couplings can run away (the failure mode of earlier open gut-brain models).
+    """
+    return pos(x) / (1 + pos(x))
+
+
 def logistic(x: sp.Expr) -> sp.Expr:
-    """Smooth step 1 / (1 + e^-x)."""
-    return 1 / (1 + sp.exp(-x))
+    """Smooth step 1 / (1 + e^-x), written with tanh so it cannot overflow for large |x|."""
+    return (1 + sp.tanh(x / 2)) / 2
