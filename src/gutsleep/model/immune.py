@@ -29,7 +29,7 @@ def build(m: ModelBuilder) -> None:
     k_chylo = m.param("chylomicron_rate", 0.6, "1/h", 0.2, 2.0,
                       "assumption: postprandial endotoxaemia peaks ~3 h after a meal and resolves by 5-6 h (REF-03)",
                       "rate constant of the chylomicron carrier after a meal")
-    g_alc = m.param("alcohol_lps_gain", 1.5, "L/g", 0.0, 5.0,
+    g_alc = m.param("alcohol_lps_gain", 0.8, "L/g", 0.0, 5.0,
                     "assumption: a binge (0.8 g/L) raises serum endotoxin within hours (Bala 2014, ALC-01; "
                     "fold not retrieved)", "LPS fold rise per g/L blood alcohol (gastroduodenal leak)")
     carrier = m.state("chylomicron_lps_carrier", 0.1, "1", "postprandial chylomicron LPS carrier", scale=1.0)

@@ -282,8 +282,9 @@ def build(m: ModelBuilder) -> None:
         members = [t for t in TAXA if t.guild == g]
         guild_total[g] = m.let(f"guild_{g}", sp.Add(*(symbols[t.name] for t in members)), "1",
                                f"total abundance of {g.replace('_', ' ')}", observe=True)
-        guild_occ[g] = m.let(f"occupancy_{g}", sp.Add(*(symbols[t.name] / capacity[t.name] for t in members)),
-                             "1", f"summed niche occupancy (abundance / capacity) of {g.replace('_', ' ')}")
+        residents = [t for t in members if not t.transient]  # passers-through occupy no niche
+        guild_occ[g] = m.let(f"occupancy_{g}", sp.Add(*(symbols[t.name] / capacity[t.name] for t in residents)),
+                             "1", f"summed niche occupancy (abundance / capacity) of resident {g.replace('_', ' ')}")
     m.let("community_total", sp.Add(*guild_total.values()), "1", "total community abundance")
     occ_total = m.let("occupancy_total", sp.Add(*guild_occ.values()), "1", "summed niche occupancy")
 
@@ -303,7 +304,8 @@ def build(m: ModelBuilder) -> None:
         g = t.guild
         x = symbols[t.name]
         occ = x / capacity[t.name]
-        comp = occ + c_w * (guild_occ[g] - occ) + c_b * (occ_total - guild_occ[g])
+        own = 0 if t.transient else occ
+        comp = occ + c_w * (guild_occ[g] - own) + c_b * (occ_total - guild_occ[g])
         rho = 1 + rhythm_amp * sp.cos(theta - theta_meal) if t.oscillates else 1
         stress = sp.Add(*(stress_eff[g, s] * exposure[s] for s in _STRESSORS)) * (1 + rare_sens * t.rank)
         kill = sp.Add(*(abx_eff[g, k] * abx_level[k] for k in abx_level))
