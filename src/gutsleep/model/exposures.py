@@ -87,10 +87,14 @@ def build(m: ModelBuilder) -> None:
         ("sugar_load_g_per_day", "added_sugar_g_per_h", "g/day", 70.0),
         ("protein_load_g_per_day", "protein_g_per_h", "g/day", 80.0),
         ("fermented_load_servings_per_day", "fermented_servings_per_h", "servings/day", 0.0),
-        ("probiotic_load_cfu_per_day", "probiotic_cfu_per_h", "CFU/day", 0.0),
     ):
         st = m.state(name, init, unit, f"smoothed daily intake ({channel})", scale=max(init, 1.0))
         m.rate(st, (24 * m.u(channel) - st) / tau)
+    live = m.state("live_lactic_intake_cfu_per_day", 0.0, "CFU/day",
+                   "smoothed intake of live lactic-acid bacteria from supplements and fermented foods", scale=1e10)
+    m.rate(live, (24 * (m.u("probiotic_cfu_per_h")
+                        + m.u("fermented_servings_per_h") * m.ref("fermented_food_live_microbes_per_serving"))
+                  - live) / tau)
     upf_emu = m.param("ultra_processed_emulsifier_g", 3.0, "g/day", 0.5, 10.0,
                       "assumption: a fully ultra-processed diet supplies a few g/day of emulsifiers (CMC, P80, "
                       "lecithins); scaled by the processed share",

@@ -102,11 +102,11 @@ def build(m: ModelBuilder) -> None:
                        "assumption: only IL-6 more than twice its baseline disrupts sleep (INF-01: lowest "
                        "endotoxin dose raised cytokines and SWS without disrupting sleep)",
                        "IL-6 fold over baseline above which sleep fragments")
-    g_alc_sed = m.param("alcohol_sedation_effect", 0.15, "L/g", 0.0, 0.5,
+    g_alc_sed = m.param("alcohol_sedation_effect", 0.1, "L/g", 0.0, 0.5,
                         "assumption: alcohol shortens sleep latency and deepens early sleep (RECALLED "
-                        "Ebrahim 2013 review); 0.8 g/L lowers the threshold by 0.12",
+                        "Ebrahim 2013 review); 0.8 g/L lowers the threshold by 0.08",
                         "threshold shift per g/L blood alcohol")
-    g_alc_reb = m.param("alcohol_rebound_arousal_gain", 3.0, "L/g", 0.0, 10.0,
+    g_alc_reb = m.param("alcohol_rebound_arousal_gain", 8.0, "L/g", 0.0, 20.0,
                         "assumption: second-half-of-night fragmentation after alcohol (RECALLED Ebrahim 2013)",
                         "arousal per g/L of alcohol rebound")
     g_mis_ar = m.param("misalignment_arousal_gain", 1.0, "1", 0.0, 3.0,

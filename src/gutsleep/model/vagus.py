@@ -28,12 +28,13 @@ def build(m: ModelBuilder) -> None:
                     "assumption: resident lactic-acid bacteria stimulate vagal afferents (Bravo 2011)",
                     "weight of lactic-acid bacteria in the vagal signal")
     w_pro = m.param("vagal_weight_probiotic", 0.3, "1", 0.0, 1.0,
-                    "assumption: ingested lactobacilli raise gastric vagal afferent firing dose-dependently even "
-                    "without colonising (Takada 2016, HPA-04); a 1e10 CFU/day dose adds ~15 %",
-                    "largest extra vagal signal from probiotic intake (relative to the baseline signal)")
+                    "assumption: ingested live lactobacilli (supplements or fermented milk) raise gastric vagal "
+                    "afferent firing dose-dependently even without colonising (Takada 2016, HPA-04); a 1e10 "
+                    "CFU/day dose adds ~15 %",
+                    "largest extra vagal signal from live lactic-acid bacteria eaten (relative to the baseline signal)")
     k_pro = m.param("probiotic_half_vagal_cfu_per_day", 1e10, "CFU/day", 1e8, 1e12,
                     "assumption: typical probiotic doses of 1e9-1e10 CFU/day are near the middle of the response",
-                    "daily probiotic dose giving half the extra vagal signal")
+                    "daily intake of live lactic-acid bacteria giving half the extra vagal signal")
     gaba_ref = m.param("gaba_reference_ug_per_g", 104.55, "ug/g", 20, 200,
                        "calibrated: baseline example luminal GABA", "GABA giving a unit contribution")
     scfa_ref = m.param("scfa_reference_mM", 61.7, "mM", 30, 150,
@@ -48,7 +49,7 @@ def build(m: ModelBuilder) -> None:
     raw = (w_gaba * m.ref("gaba_ug_per_g") / gaba_ref + w_scfa * m.ref("scfa_total_mM") / scfa_ref
            + w_ec * m.ref("ec_serotonin_release_ug_h") / ec_ref
            + w_lab * m.ref("guild_lactic_acid") / lab_ref) / (w_gaba + w_scfa + w_ec + w_lab)
-    pro = m.ref("probiotic_load_cfu_per_day")
+    pro = m.ref("live_lactic_intake_cfu_per_day")
     signal = m.let("vagal_signal", (1 - m.sym("vagotomy")) * (raw + w_pro * pro / (pro + k_pro)), "1",
                    "vagal afferent signal (1 = baseline person; 0 after vagotomy)", observe=True)
     tone = m.state("vagal_tone", 1.0, "1", "vagal tone reaching the brainstem (1 = baseline)", scale=1.0)
