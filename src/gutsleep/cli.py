@@ -232,3 +232,23 @@ def main(
     """Mechanistic, batched simulator of the gut-brain-sleep axis (model output, not medical advice)."""
 
 
+
+
+# Commands of the larger applications live next to them and register themselves here.
+_COMMAND_MODULES = (
+    "gutsleep.apps.export_cli",
+    "gutsleep.apps.evidence_cli",
+    "gutsleep.apps.cohort_cli",
+)
+
+
+def _register_commands() -> None:
+    import importlib
+    import importlib.util
+
+    for name in _COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(app)
+
+
+_register_commands()

@@ -6,7 +6,7 @@ night-by-night and day-by-day differences (B - A). ``write_outputs`` / ``write_c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,8 +85,12 @@ def simulate(
     burn_in_days: int = DEFAULT_BURN_IN_DAYS,
     timeseries_every_h: float | None = 1.0,
     progress: bool = False,
+    parameters: Sequence[Mapping[str, float]] | None = None,
 ) -> SimulationOutput:
     """Simulate one subject per scenario in one batched run.
+
+    ``parameters`` optionally gives per-subject parameter overrides (by parameter name), applied on top
+    of the person covariates of each scenario.
 
     Returns the nightly and daily tables (each subject's rows as if simulated alone) and, unless
     ``timeseries_every_h`` is None, every state and observable sampled every ``timeseries_every_h`` hours
@@ -97,7 +101,12 @@ def simulate(
         raise ValueError("simulate needs at least one scenario")
     model = build_model()
     schedule = build_schedule(scenarios, burn_in_days=burn_in_days)
-    params = parameter_matrix(model, [person_parameters(s) for s in scenarios])
+    if parameters is not None and len(parameters) != len(scenarios):
+        raise ValueError(f"got {len(parameters)} parameter sets for {len(scenarios)} scenarios")
+    overrides = [
+        {**person_parameters(s), **(parameters[i] if parameters is not None else {})} for i, s in enumerate(scenarios)
+    ]
+    params = parameter_matrix(model, overrides)
     detection = params[:, model.parameter_index("detection_limit_abundance")]
     days = np.array([s.days for s in scenarios])
     end_steps = (burn_in_days + days) * STEPS_PER_DAY  # each subject's own end of run
