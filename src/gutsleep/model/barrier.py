@@ -51,8 +51,10 @@ def build(m: ModelBuilder) -> None:
     g_but = m.param("butyrate_barrier_support", 0.3, "1", 0.0, 1.0,
                     "assumption: butyrate strengthens tight junctions (RECALLED Peng 2009 Caco-2 TER); +30 % "
                     "at saturation", "tight-junction support by butyrate at saturation")
-    d_alc = m.param("alcohol_tight_junction_damage", 0.3, "L/g", 0.0, 2.0,
-                    "assumption: acute alcohol loosens junctions within hours (ALC-01/02); 0.8 g/L gives ~20 %",
+    d_alc = m.param("alcohol_tight_junction_damage", 0.0, "L/g", 0.0, 2.0,
+                    "ALC-02 (Keshavarzian 1994): a single oral dose raised gastroduodenal but not small-intestinal "
+                    "(lactulose/mannitol) permeability, so acute alcohol leaks through the upper gut (immune "
+                    "module), not here",
                     "junction loosening per g/L blood alcohol")
     d_inj = m.param("alcohol_injury_damage", 1.0, "1", 0.0, 10.0,
                     "assumption: chronic heavy drinking raises intestinal permeability (ALC-02 L/M ratio up)",

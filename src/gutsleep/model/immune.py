@@ -32,6 +32,10 @@ def build(m: ModelBuilder) -> None:
     g_alc = m.param("alcohol_lps_gain", 0.8, "L/g", 0.0, 5.0,
                     "assumption: a binge (0.8 g/L) raises serum endotoxin within hours (Bala 2014, ALC-01; "
                     "fold not retrieved)", "LPS fold rise per g/L blood alcohol (gastroduodenal leak)")
+    per_dose = m.param("lps_fold_per_endotoxin_ng_per_kg", 100.0, "kg/ng", 20.0, 500.0,
+                       "assumption: scales i.v. endotoxin doses onto the fold-over-fasting axis (gut-derived "
+                       "endotoxaemia is orders of magnitude below the i.v. boluses of Copeland 2005)",
+                       "plasma LPS fold added per ng/kg of intravenous endotoxin")
     carrier = m.state("chylomicron_lps_carrier", 0.1, "1", "postprandial chylomicron LPS carrier", scale=1.0)
     m.rate(carrier, k_chylo * (4 * m.u("meal") * (0.4 + m.u("ultra_processed_share")) - carrier))
     luminal = m.let("luminal_lps_load", (0.5 + 0.5 * m.ref("guild_pathobionts") / ref_patho), "1",
@@ -39,7 +43,7 @@ def build(m: ModelBuilder) -> None:
     lps = m.state("lps_fold", 1.0, "1", "plasma LPS, fold over the fasting baseline", scale=1.0)
     flux = m.ref("permeability_rel") * luminal * (1 + g_meal * carrier / 4) / (1 + g_meal * 0.38 / 4) \
         + g_alc * m.ref("blood_alcohol_g_l")
-    m.rate(lps, k_lps * (flux - lps))
+    m.rate(lps, k_lps * (flux - lps) + per_dose * m.u("endotoxin_ng_per_kg_per_h"))
 
     il6_base = m.param("il6_baseline_pg_ml", 3.5, "pg/mL", 1.0, 8.0,
                        "REF-05: healthy IL-6 pooled estimate 5.19 pg/mL (95 % CI 4.6-5.7); 'normal' < 5; a lean "
@@ -49,12 +53,16 @@ def build(m: ModelBuilder) -> None:
     il6_bmi = m.param("il6_bmi_slope", 0.06, "1/(kg/m^2)", 0.0, 0.15,
                       "assumption: adipose tissue secretes IL-6; ~+6 % per BMI unit (RECALLED cohort data)",
                       "relative IL-6 rise per BMI unit above 23")
+    g_low = m.param("il6_lps_low_grade_gain", 0.6, "1", 0.0, 3.0,
+                    "assumption: low-grade endotoxaemia moves IL-6 by tenths of its SD (REF-05): +0.6 per unit "
+                    "LPS fold, saturating at +3", "initial relative IL-6 rise per unit LPS fold above 1")
     g_lps = m.param("il6_lps_max_fold", 300.0, "1", 50.0, 1000.0,
                     "Copeland 2005 (P8): 2 ng/kg i.v. endotoxin drives IL-6 from ~5 to ~1000 pg/mL at 2 h",
-                    "largest relative IL-6 rise that endotoxin can cause")
-    lps50 = m.param("il6_lps_half_effect_fold", 500.0, "1", 100.0, 5000.0,
-                    "assumption: low-grade endotoxaemia moves IL-6 by tenths of its SD (REF-05): initial slope "
-                    "max/half = 0.6 per unit LPS fold", "LPS fold above baseline giving half the maximal IL-6 rise")
+                    "largest relative IL-6 rise of the acute (endotoxaemia) response")
+    lps50 = m.param("il6_lps_half_effect_fold", 128.0, "1", 50.0, 500.0,
+                    "calibrated: P8 (2 ng/kg -> IL-6 ~x200) and Dillingh 2014 (P10: 0.5 ng/kg -> IL-6 +288 %) with "
+                    "a Hill exponent of 5 and 100 LPS-fold per ng/kg",
+                    "LPS fold above baseline giving half the acute IL-6 response")
     g_sd = m.param("sleep_loss_il6_gain", 0.8, "1", 0.0, 3.0,
                    "assumption: sleep loss raises IL-6 (seed feedback loop; RECALLED Vgontzas 2004)",
                    "largest relative IL-6 rise from sleep loss (saturating in pressure above 0.75)")
@@ -78,7 +86,8 @@ def build(m: ModelBuilder) -> None:
                  (il6_base + il6_age * m.sym("age_above_reference")) * (1 + il6_bmi * (m.sym("bmi_kg_m2") - 23)),
                  "pg/mL", "IL-6 of this person without gut or sleep perturbation")
     il6 = m.state("il6_pg_ml", 3.5, "pg/mL", "plasma IL-6", scale=3.5)
-    target = base * (1 + g_lps * pos(lps - 1) / (pos(lps - 1) + lps50)
+    excess = pos(lps - 1)
+    target = base * (1 + g_low * excess / (1 + excess / 5) + g_lps * excess**5 / (excess**5 + lps50**5)
                      + g_sd * saturating(4 * (m.ref("sleep_pressure_H") - 0.75))) \
         * sp.exp(-g_div * (m.ref("shannon") - div_ref)) \
         * (1 - g_ferm * saturating(m.ref("fermented_load_servings_per_day") / 3)) \

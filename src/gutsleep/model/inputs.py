@@ -50,5 +50,41 @@ INPUTS: tuple[InputChannel, ...] = (
     InputChannel("stress", "1", "psychological stress, 0 (none) to 1 (severe)"),
 )
 
-INPUT_NAMES: tuple[str, ...] = tuple(c.name for c in INPUTS)
+EXPERIMENT_INPUTS: tuple[InputChannel, ...] = (
+    InputChannel("endotoxin_ng_per_kg_per_h", "ng/kg/h", "intravenous endotoxin (experimental protocols only)"),
+    InputChannel("colonic_butyrate_infusion_mmol_per_h", "mmol/h",
+                 "butyrate delivered to the colon and portal route (tributyrin-like protocols only)"),
+    InputChannel("oral_acetate_mmol_per_h", "mmol/h", "oral acetate absorbed in the upper gut (protocols only)"),
+)
+"""Channels that scenarios never set; the evidence experiments use them to reproduce published protocols."""
+
+PATHWAY_SIGNALS: dict[str, tuple[tuple[str, str], ...]] = {
+    "serotonin_melatonin": (("melatonin_plasma_pmol_l", "pmol/L"),),
+    "gaba_vagus": (("vagal_tone", "1"),),
+    "scfa_butyrate": (("portal_butyrate_rel", "1"),),
+    "inflammation": (("il6_fold", "1"),),
+    "cortisol_hpa": (("cortisol_nmol_l", "nmol/L"),),
+    "circadian": (("process_C", "1"), ("circadian_misalignment", "1")),
+    "direct": (("blood_alcohol_g_l", "g/L"), ("alcohol_rebound_g_l", "g/L"), ("stress", "1"),
+               ("chylomicron_lps_carrier", "1")),
+}
+"""The signals through which each pathway reaches the sleep module (its last link into sleep).
+
+For pathway attribution a run can clamp a pathway: ``clamp_<pathway>`` = 1 makes the sleep module read
+``clamp_value_<signal>`` (another run's trajectory) instead of the live signal, for all of its signals."""
+
+CLAMP_INPUTS: tuple[InputChannel, ...] = tuple(
+    InputChannel(f"clamp_{pathway}", "1", f"1 replaces the {pathway.replace('_', '/')} signals seen by sleep")
+    for pathway in PATHWAY_SIGNALS
+) + tuple(
+    InputChannel(f"clamp_value_{signal}", unit, f"value of {signal} seen by sleep while its pathway is clamped")
+    for signals in PATHWAY_SIGNALS.values()
+    for signal, unit in signals
+)
+
+ALL_INPUTS: tuple[InputChannel, ...] = INPUTS + EXPERIMENT_INPUTS + CLAMP_INPUTS
+"""Every channel the model reads, in kernel order: scenario channels first (their indices never change)."""
+
+SCENARIO_INPUT_NAMES: tuple[str, ...] = tuple(c.name for c in INPUTS)
+INPUT_NAMES: tuple[str, ...] = tuple(c.name for c in ALL_INPUTS)
 INPUT_INDEX: dict[str, int] = {name: i for i, name in enumerate(INPUT_NAMES)}

@@ -115,7 +115,8 @@ def build(m: ModelBuilder) -> None:
     concs = {}
     for name, prod, init in (("acetate", prod_a, 45.0), ("propionate", prod_p, 19.0), ("butyrate", prod_b, 11.0)):
         c = m.state(f"{name}_mM", init, "mM", f"colonic {name}", scale=init)
-        m.rate(c, prod / v_colon - (k_abs + k_out) * c)
+        infusion = m.u("colonic_butyrate_infusion_mmol_per_h") if name == "butyrate" else 0
+        m.rate(c, (prod + infusion) / v_colon - (k_abs + k_out) * c)
         concs[name] = c
     m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
           "total colonic SCFA")
@@ -138,7 +139,11 @@ def build(m: ModelBuilder) -> None:
     v_dist = m.param("acetate_distribution_volume_l", 15, "L", 10, 25,
                      "assumption: extracellular water ~15 L", "distribution volume of acetate")
     ac = m.state("blood_acetate_umol_l", 55.0, "umol/L", "peripheral venous acetate", scale=55.0)
-    m.rate(ac, f_per * k_abs * concs["acetate"] * v_colon * 1000 / v_dist - k_el * (ac - endo))
+    f_oral = m.param("oral_acetate_systemic_fraction", 0.06, "1", 0.01, 0.3,
+                     "calibrated: SCFA-01 (Pomare 1985): 50 mmol oral SCFA raised venous acetate 54 -> 194 umol/L "
+                     "at 45 min", "fraction of an oral acetate dose reaching peripheral blood")
+    m.rate(ac, (f_per * k_abs * concs["acetate"] * v_colon + f_oral * m.u("oral_acetate_mmol_per_h")) * 1000 / v_dist
+           - k_el * (ac - endo))
 
     # --- GABA -----------------------------------------------------------------------------------------------
     from gutsleep.model.microbiome import TAXA

@@ -21,9 +21,21 @@ from __future__ import annotations
 
 import sympy as sp
 
+from gutsleep.model.inputs import PATHWAY_SIGNALS
 from gutsleep.model.spec import ModelBuilder, logistic, pos, saturating
 
 SKELDON = "Skeldon, Dijk & Derks 2014 Sci Rep 4:5133, two-process model (Fig. 1b)"
+
+
+def _seen(m: ModelBuilder, name: str) -> sp.Symbol:
+    """A pathway signal as the sleep module sees it: live, or another run's trajectory when clamped."""
+    for pathway, signals in PATHWAY_SIGNALS.items():
+        for signal, unit in signals:
+            if signal == name:
+                clamp = m.u(f"clamp_{pathway}")
+                return m.let(f"sleep_sees_{name}", (1 - clamp) * m.ref(name) + clamp * m.u(f"clamp_value_{name}"),
+                             unit, f"{name} as read by the sleep module (clamped for pathway attribution)")
+    raise KeyError(name)
 
 
 def build(m: ModelBuilder) -> None:
@@ -68,8 +80,9 @@ def build(m: ModelBuilder) -> None:
 
     psi = m.sym("clock_phase_psi")
     amp = m.sym("clock_amplitude_R")
-    circ = m.let("process_C", amp / 0.83 * sp.cos(psi - psi_c), "1",
-                 "circadian process C from the central clock (1 at the wake-maintenance peak)")
+    m.let("process_C", amp / 0.83 * sp.cos(psi - psi_c), "1",
+          "circadian process C from the central clock (1 at the wake-maintenance peak)")
+    circ = _seen(m, "process_C")
 
     # --- modifiers (units of H) ----------------------------------------------------------------------
     g_mel = m.param("melatonin_sleep_effect", 0.04, "1", 0.0, 0.1,
@@ -98,9 +111,9 @@ def build(m: ModelBuilder) -> None:
                        "assumption: IL-6 elevations beyond the low-grade range fragment sleep (INF-01, higher "
                        "endotoxin doses)",
                        "largest arousal from IL-6 above the fragmentation onset (saturating)")
-    il6_frag = m.param("inflammation_fragmentation_onset_fold", 2.0, "1", 1.2, 5.0,
-                       "assumption: only IL-6 more than twice its baseline disrupts sleep (INF-01: lowest "
-                       "endotoxin dose raised cytokines and SWS without disrupting sleep)",
+    il6_frag = m.param("inflammation_fragmentation_onset_fold", 5.0, "1", 2.0, 20.0,
+                       "assumption: only IL-6 more than ~5 x its baseline fragments sleep (INF-01: lowest "
+                       "endotoxin dose raised cytokines and SWS without disrupting sleep; the highest disrupted it)",
                        "IL-6 fold over baseline above which sleep fragments")
     g_alc_sed = m.param("alcohol_sedation_effect", 0.1, "L/g", 0.0, 0.5,
                         "assumption: alcohol shortens sleep latency and deepens early sleep (RECALLED "
@@ -126,22 +139,22 @@ def build(m: ModelBuilder) -> None:
                        "assumption: WASO rises by ~10 min per decade (Ohayon 2004 trend, REF-06)",
                        "relative rise of the awake odds per year above 35")
 
-    mel = m.ref("melatonin_plasma_pmol_l")
-    vagal = m.ref("vagal_tone")
-    cort = m.ref("cortisol_nmol_l")
-    il6_fold = m.ref("il6_fold")
-    but = m.ref("portal_butyrate_rel")
-    bac = m.ref("blood_alcohol_g_l")
-    rebound = m.ref("alcohol_rebound_g_l")
+    mel = _seen(m, "melatonin_plasma_pmol_l")
+    vagal = _seen(m, "vagal_tone")
+    cort = _seen(m, "cortisol_nmol_l")
+    il6_fold = _seen(m, "il6_fold")
+    but = _seen(m, "portal_butyrate_rel")
+    bac = _seen(m, "blood_alcohol_g_l")
+    rebound = _seen(m, "alcohol_rebound_g_l")
 
     calm = m.let("sleep_calm_shift",
                  g_mel * mel / (mel + k_mel) + g_vag * vagal + g_but * (but - 1) + g_alc_sed * bac,
                  "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol)")
     arousal = m.let("night_arousal",
-                    (g_stress * m.u("stress") + g_cort * saturating(cort / 100 - 1)
+                    (g_stress * _seen(m, "stress") + g_cort * saturating(cort / 100 - 1)
                      + g_il6_ar * saturating(il6_fold - il6_frag)
-                     + g_alc_reb * rebound + g_mis_ar * m.ref("circadian_misalignment")
-                     + g_dig_ar * m.ref("chylomicron_lps_carrier")) / (1 + g_vag_ar * vagal),
+                     + g_alc_reb * rebound + g_mis_ar * _seen(m, "circadian_misalignment")
+                     + g_dig_ar * _seen(m, "chylomicron_lps_carrier")) / (1 + g_vag_ar * vagal),
                     "1", "arousal that fragments sleep and delays its onset", observe=True)
     upper = m.let("sleep_threshold_upper", h_up + c_amp * circ - calm + 0.05 * arousal, "1",
                   "effective upper threshold (wake -> sleep)")
@@ -164,8 +177,9 @@ def build(m: ModelBuilder) -> None:
     sws_age = m.param("sws_age_slope", 0.012, "1/year", 0.0, 0.03,
                       "assumption: %SWS falls with age (Ohayon 2004, REF-06), ~12 % relative per decade",
                       "relative decline of SWS per year above 35")
-    inf_peak = m.param("inflammation_sws_peak_fold", 1.6, "1", 1.1, 3.0,
-                       "assumption: the SWS gain peaks at a modest IL-6 rise without fever (INF-01 lowest dose)",
+    inf_peak = m.param("inflammation_sws_peak_fold", 3.5, "1", 1.5, 6.0,
+                       "assumption: the SWS gain peaks at the IL-6 rise of the lowest endotoxin doses (~0.2-0.4 "
+                       "ng/kg, no fever: INF-01) and turns negative beyond twice that excess (0.8 ng/kg disrupts)",
                        "IL-6 fold over baseline at which the SWS gain is largest")
     inf_gain = m.param("inflammation_sws_gain", 0.3, "1", 0.0, 1.0,
                        "assumption: low-dose endotoxin raised SWS amount and delta power (Mullington 2000); "

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from gutsleep.model.inputs import INPUTS, InputChannel
+from gutsleep.model.inputs import ALL_INPUTS, InputChannel
 
 
 class ModelDefinitionError(ValueError):
@@ -166,7 +166,7 @@ class ModelBuilder:
         self._observables: list[str] = []
         self._module = "core"
         self._module_docs: dict[str, str] = {}
-        self._inputs = {c.name: c for c in INPUTS}
+        self._inputs = {c.name: c for c in ALL_INPUTS}
 
     # -- declarations -------------------------------------------------------------------------------
     def module(self, name: str, doc: str = "") -> None:
