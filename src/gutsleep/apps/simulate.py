@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from gutsleep.apps.timeseries import TimeseriesSampler
-from gutsleep.inputs import build_schedule
+from gutsleep.inputs import Schedule, build_schedule
 from gutsleep.model import STEPS_PER_DAY, build_model
 from gutsleep.outcomes import OutcomeCollector
 from gutsleep.scenario import Scenario
@@ -86,11 +86,16 @@ def simulate(
     timeseries_every_h: float | None = 1.0,
     progress: bool = False,
     parameters: Sequence[Mapping[str, float]] | None = None,
+    input_hook: Callable[[int, np.ndarray], np.ndarray] | None = None,
+    day_hook: Callable[[DayRecord], None] | None = None,
+    initial: np.ndarray | None = None,
 ) -> SimulationOutput:
     """Simulate one subject per scenario in one batched run.
 
     ``parameters`` optionally gives per-subject parameter overrides (by parameter name), applied on top
-    of the person covariates of each scenario.
+    of the person covariates of each scenario. For experimental protocols and pathway attribution,
+    ``input_hook(k, u)`` may return a modified copy of day ``k``'s inputs (N, steps, channels), ``day_hook``
+    sees every day's raw record, and ``initial`` replaces the model's initial state (N, states).
 
     Returns the nightly and daily tables (each subject's rows as if simulated alone) and, unless
     ``timeseries_every_h`` is None, every state and observable sampled every ``timeseries_every_h`` hours
@@ -121,12 +126,28 @@ def simulate(
         collector(day)
         if sampler is not None:
             sampler(day, schedule.day_local_time(day.k))
+        if day_hook is not None:
+            day_hook(day)
 
+    source = schedule if input_hook is None else _HookedInputs(schedule, input_hook)
     with _progress_bar(progress, schedule.total_days) as advance:
-        run(model, schedule, params, on_day=on_day, progress=advance)
+        run(model, source, params, initial=initial, on_day=on_day, progress=advance)
     nightly, daily = collector.result()
     series = None if sampler is None else sampler.dataset(model, [s.name for s in scenarios], days.tolist())
     return SimulationOutput(nightly, daily, series, scenarios, burn_in_days)
+
+
+class _HookedInputs:
+    """A schedule whose daily inputs pass through a caller's hook (protocol doses, pathway clamps)."""
+
+    def __init__(self, schedule: Schedule, hook: Callable[[int, np.ndarray], np.ndarray]) -> None:
+        self.n_subjects = schedule.n_subjects
+        self.total_days = schedule.total_days
+        self._schedule = schedule
+        self._hook = hook
+
+    def day_inputs(self, k: int) -> np.ndarray:
+        return self._hook(k, np.array(self._schedule.day_inputs(k), dtype=np.float64, copy=True))
 
 
 def select_subject(output: SimulationOutput, subject: int) -> SimulationOutput:

@@ -53,7 +53,8 @@ def build(m: ModelBuilder) -> None:
                     "rate at which the adaptive (withdrawal) level follows blood alcohol")
     lagged = m.state("alcohol_adapted_g_l", 0.0, "g/L", "lagged blood alcohol the brain has adapted to", scale=0.5)
     m.rate(lagged, k_lag * (bac - lagged))
-    m.let("alcohol_rebound_g_l", pos(lagged - bac), "g/L", "withdrawal rebound: adaptation above current level")
+    m.let("alcohol_rebound_g_l", pos(lagged - bac), "g/L", "withdrawal rebound: adaptation above current level",
+          observe=True)
     k_inj = m.param("alcohol_injury_rate", 0.005, "L/g/h", 0.0, 0.5,
                     "assumption: repeated heavy drinking builds a barrier injury that needs days to heal "
                     "(ALC-02 chronic alcoholics)",

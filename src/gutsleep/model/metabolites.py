@@ -124,7 +124,7 @@ def build(m: ModelBuilder) -> None:
                       "calibrated: baseline example colonic butyrate (15 % of ~75 mM, FIB-02)",
                       "colonic butyrate of the baseline person")
     m.let("portal_butyrate_rel", concs["butyrate"] / but_ref, "1",
-          "butyrate reaching the portal vein relative to baseline (absorption is first order)")
+          "butyrate reaching the portal vein relative to baseline (absorption is first order)", observe=True)
 
     # peripheral acetate (Pomare 1985)
     endo = m.param("blood_acetate_endogenous_umol_l", 30, "umol/L", 10, 50,

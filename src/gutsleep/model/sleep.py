@@ -81,7 +81,7 @@ def build(m: ModelBuilder) -> None:
     psi = m.sym("clock_phase_psi")
     amp = m.sym("clock_amplitude_R")
     m.let("process_C", amp / 0.83 * sp.cos(psi - psi_c), "1",
-          "circadian process C from the central clock (1 at the wake-maintenance peak)")
+          "circadian process C from the central clock (1 at the wake-maintenance peak)", observe=True)
     circ = _seen(m, "process_C")
 
     # --- modifiers (units of H) ----------------------------------------------------------------------
