@@ -101,6 +101,19 @@ def _run_simulation(scenarios: Sequence[Scenario], burn_in_days: int, every_h: f
                         progress=console.is_terminal)
 
 
+def _attribution_sections(scenarios: Sequence[Scenario], burn_in_days: int) -> list[str]:
+    """For each scenario with interventions or events: which pathways carry its effect on sleep."""
+    from gutsleep.explain import explain
+    from gutsleep.report.explain import attribution_section
+
+    sections = []
+    for s in scenarios:
+        if s.interventions or s.events:
+            plain = s.model_copy(update={"name": f"{s.name} (no interventions)", "interventions": (), "events": ()})
+            sections.append(attribution_section(explain(plain, s, burn_in_days=burn_in_days)))
+    return sections
+
+
 @app.command()
 def simulate(
     scenarios: Annotated[
@@ -116,7 +129,7 @@ def simulate(
     with _clean_errors():
         loaded = [_load(p) for p in scenarios]
         output = _run_simulation(loaded, burn_in_days, timeseries_every_h)
-        paths = sim.write_outputs(output, out)
+        paths = sim.write_outputs(output, out, _attribution_sections(loaded, burn_in_days))
     _print_summary(output)
     console.print("Wrote:")
     _print_paths(paths)

@@ -204,8 +204,12 @@ def _ascii(value: object) -> object:
     return value.encode("ascii", "replace").decode("ascii") if isinstance(value, str) else value
 
 
-def write_outputs(output: SimulationOutput, directory: str | Path) -> dict[str, Path]:
-    """Write ``nightly.csv``, ``daily.csv``, ``timeseries.nc`` (if sampled) and ``report.html``; return the paths."""
+def write_outputs(
+    output: SimulationOutput, directory: str | Path, extra_sections: Sequence[str] = ()
+) -> dict[str, Path]:
+    """Write ``nightly.csv``, ``daily.csv``, ``timeseries.nc`` (if sampled) and ``report.html``; return the paths.
+
+    ``extra_sections`` are HTML sections appended to the report (e.g. the pathway attribution)."""
     from gutsleep.report.simulation import simulation_report
 
     out = Path(directory)
@@ -217,7 +221,7 @@ def write_outputs(output: SimulationOutput, directory: str | Path) -> dict[str, 
         paths["timeseries"] = out / "timeseries.nc"
         _timeseries_for_netcdf(output.timeseries).to_netcdf(paths["timeseries"], engine="scipy")
     paths["report"] = out / "report.html"
-    paths["report"].write_text(simulation_report(output), encoding="utf-8")
+    paths["report"].write_text(simulation_report(output, extra_sections), encoding="utf-8")
     return paths
 
 

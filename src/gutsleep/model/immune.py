@@ -23,12 +23,19 @@ def build(m: ModelBuilder) -> None:
                     "rise resolves by 5-6 h)", "clearance of plasma LPS")
     ref_patho = m.param("pathobiont_reference_abundance", 0.03927, "1", 0.005, 0.2,
                         "calibrated: baseline example pathobiont abundance", "pathobiont abundance giving LPS load 1")
-    g_meal = m.param("postprandial_lps_gain", 1.6, "1", 0.0, 5.0,
+    g_meal = m.param("postprandial_lps_gain", 0.6, "1", 0.0, 3.0,
                      "calibrated: REF-03 (Deopurkar 2010): a fatty meal raises endotoxaemia +45 % at 3 h; scaled "
                      "by the processed-food share", "postprandial LPS rise per unit chylomicron carrier")
-    k_chylo = m.param("chylomicron_rate", 0.6, "1/h", 0.2, 2.0,
-                      "assumption: postprandial endotoxaemia peaks ~3 h after a meal and resolves by 5-6 h (REF-03)",
-                      "rate constant of the chylomicron carrier after a meal")
+    k_chylo = m.param("chylomicron_rate", 0.7, "1/h", 0.3, 2.0,
+                      "assumption: two transit steps (lipid digestion, chylomicron secretion) put the postprandial "
+                      "endotoxaemia peak ~2-3 h after a meal, resolved by 5-6 h (REF-03)",
+                      "rate constant of each postprandial lipid compartment")
+    fat_per_meal = m.param("postprandial_lipid_per_meal", 11.4, "1/h", 2.0, 30.0,
+                           "assumption: scales a typical meal (processed share 0.55) to a carrier peak of ~1",
+                           "lipid absorbed per meal step, scaled by processed-food share")
+    carrier_ref = m.param("postprandial_carrier_daily_mean", 0.48, "1", 0.05, 2.0,
+                          "calibrated: baseline example mean carrier, so fasting plus meals average to the barrier's "
+                          "own LPS level", "daily-mean postprandial carrier of the baseline diet")
     g_alc = m.param("alcohol_lps_gain", 0.8, "L/g", 0.0, 5.0,
                     "assumption: a binge (0.8 g/L) raises serum endotoxin within hours (Bala 2014, ALC-01; "
                     "fold not retrieved)", "LPS fold rise per g/L blood alcohol (gastroduodenal leak)")
@@ -36,12 +43,14 @@ def build(m: ModelBuilder) -> None:
                        "assumption: scales i.v. endotoxin doses onto the fold-over-fasting axis (gut-derived "
                        "endotoxaemia is orders of magnitude below the i.v. boluses of Copeland 2005)",
                        "plasma LPS fold added per ng/kg of intravenous endotoxin")
+    lipid = m.state("postprandial_lipid", 0.1, "1", "dietary lipid being digested after meals", scale=1.0)
     carrier = m.state("chylomicron_lps_carrier", 0.1, "1", "postprandial chylomicron LPS carrier", scale=1.0)
-    m.rate(carrier, k_chylo * (4 * m.u("meal") * (0.4 + m.u("ultra_processed_share")) - carrier))
+    m.rate(lipid, fat_per_meal * m.u("meal") * (0.4 + m.u("ultra_processed_share")) - k_chylo * lipid)
+    m.rate(carrier, k_chylo * (lipid - carrier))
     luminal = m.let("luminal_lps_load", (0.5 + 0.5 * m.ref("guild_pathobionts") / ref_patho), "1",
                     "luminal LPS relative to baseline (pathobionts carry most bioactive LPS)")
     lps = m.state("lps_fold", 1.0, "1", "plasma LPS, fold over the fasting baseline", scale=1.0)
-    flux = m.ref("permeability_rel") * luminal * (1 + g_meal * carrier / 4) / (1 + g_meal * 0.38 / 4) \
+    flux = m.ref("permeability_rel") * luminal * (1 + g_meal * carrier) / (1 + g_meal * carrier_ref) \
         + g_alc * m.ref("blood_alcohol_g_l")
     m.rate(lps, k_lps * (flux - lps) + per_dose * m.u("endotoxin_ng_per_kg_per_h"))
 

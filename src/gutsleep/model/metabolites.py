@@ -130,7 +130,7 @@ def build(m: ModelBuilder) -> None:
     endo = m.param("blood_acetate_endogenous_umol_l", 30, "umol/L", 10, 50,
                    "assumption: about half of fasting venous acetate (54 umol/L, SCFA-01) is endogenous",
                    "blood acetate without colonic input")
-    k_el = m.param("blood_acetate_elimination_rate", 1.5, "1/h", 0.5, 3.0,
+    k_el = m.param("blood_acetate_elimination_rate", 2.0, "1/h", 0.5, 3.0,
                    "derived from SCFA-01: after 50 mmol oral SCFA the peak at 45 min returns to fasting by 2 h",
                    "elimination of blood acetate")
     f_per = m.param("acetate_hepatic_escape_fraction", 0.1, "1", 0.02, 0.4,
@@ -139,7 +139,7 @@ def build(m: ModelBuilder) -> None:
     v_dist = m.param("acetate_distribution_volume_l", 15, "L", 10, 25,
                      "assumption: extracellular water ~15 L", "distribution volume of acetate")
     ac = m.state("blood_acetate_umol_l", 55.0, "umol/L", "peripheral venous acetate", scale=55.0)
-    f_oral = m.param("oral_acetate_systemic_fraction", 0.06, "1", 0.01, 0.3,
+    f_oral = m.param("oral_acetate_systemic_fraction", 0.07, "1", 0.01, 0.3,
                      "calibrated: SCFA-01 (Pomare 1985): 50 mmol oral SCFA raised venous acetate 54 -> 194 umol/L "
                      "at 45 min", "fraction of an oral acetate dose reaching peripheral blood")
     m.rate(ac, (f_per * k_abs * concs["acetate"] * v_colon + f_oral * m.u("oral_acetate_mmol_per_h")) * 1000 / v_dist
@@ -175,10 +175,10 @@ def build(m: ModelBuilder) -> None:
     km_trp = m.param("tph1_km_rel", 0.6, "1", 0.2, 2.0,
                      "assumption: TPH1 K_m (tens of uM, RECALLED) is near plasma tryptophan (~50 uM)",
                      "tryptophan half-saturation of EC synthesis (relative to baseline plasma level)")
-    f_gf = m.param("serotonin_germ_free_fraction", 0.4, "1", 0.25, 0.6,
+    f_gf = m.param("serotonin_germ_free_fraction", 0.36, "1", 0.25, 0.6,
                    "SER-02/03: germ-free colonic 5-HT ~0.4-0.5 x conventional (Yano 2015 ~60 % lower; Reigstad "
                    "2015 17 vs 35 ng/mg); with baseline saturation 0.82 this gives GF/SPF ~0.49",
-                   "EC synthesis without any microbial signal, as a fraction of the maximum")
+                   "EC synthesis without any microbial signal, as a fraction of the maximum (GF/colonised ~0.46)")
     k_sp = m.param("sporeformer_half_signal", 0.03, "1", 0.005, 0.2,
                    "assumption: the Clostridia signal saturates near their baseline abundance of a few %",
                    "spore-former abundance giving half the microbial 5-HT signal")

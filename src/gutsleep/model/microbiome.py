@@ -65,7 +65,7 @@ TAXA: tuple[Taxon, ...] = (
     Taxon("butyricicoccus_pullicaecorum", "butyrate_producers", 7, specialist=True),
     Taxon("bacteroides_thetaiotaomicron", "saccharolytic", 0, oscillates=True),
     Taxon("bacteroides_uniformis", "saccharolytic", 1, oscillates=True),
-    Taxon("bacteroides_ovatus", "saccharolytic", 2),
+    Taxon("bacteroides_ovatus", "saccharolytic", 2, oscillates=True),
     Taxon("parabacteroides_distasonis", "saccharolytic", 3),
     Taxon("alistipes_putredinis", "saccharolytic", 4),
     Taxon("ruminococcus_bromii", "saccharolytic", 5),
@@ -322,7 +322,8 @@ def build(m: ModelBuilder) -> None:
 
     # Diversity of the detectable community (natural-log Shannon index)
     det = [pos(symbols[t.name]) * x_det_weight(symbols[t.name], x_det) for t in TAXA]
-    det_total = m.let("detected_total", sp.Add(*det), "1", "abundance of taxa above the detection limit")
+    det_total = m.let("detected_total", sp.Add(*det) + 1e-30, "1",
+                      "abundance of taxa above the detection limit (never exactly zero, even germ-free)")
     terms = [d / det_total * sp.log(d / det_total + 1e-300) for d in det]
     m.let("shannon", -sp.Add(*terms), "1", "Shannon diversity (natural log) of the detected community",
           observe=True)

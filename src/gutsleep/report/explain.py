@@ -54,6 +54,18 @@ def waterfall_figure(result: Attribution, outcomes: tuple[str, ...] = OUTCOMES) 
     return fig
 
 
+def attribution_section(result: Attribution) -> str:
+    """The attribution as a report section: which pathways carry the change made by the interventions."""
+    first, last = result.window
+    return "\n".join([
+        f"<h2>Why sleep changed: pathways ({html.escape(result.b.name)})</h2>",
+        f"<p>Change against the same person without interventions or events, nights {first}-{last}, split by "
+        "pathway (see <code>gutsleep explain</code> for the method).</p>",
+        table_html(attribution_table(result), digits=3),
+        figure_html(waterfall_figure(result, ("tst_min", "waso_min", "sol_min", "sws_min")), "pathway waterfall"),
+    ])
+
+
 def explain_report(result: Attribution) -> str:
     """Self-contained HTML page: method, table, waterfalls."""
     model = build_model()

@@ -245,8 +245,8 @@ def scenario_html(output: SimulationOutput) -> str:
     )
 
 
-def simulation_report(output: SimulationOutput) -> str:
-    """Complete self-contained HTML report of a simulation."""
+def simulation_report(output: SimulationOutput, extra_sections: Sequence[str] = ()) -> str:
+    """Complete self-contained HTML report of a simulation (``extra_sections``: HTML appended at the end)."""
     model = build_model()
     table = summary(output).drop(columns=["subject", "column"])
     if len(output.scenarios) == 1:
@@ -261,5 +261,6 @@ def simulation_report(output: SimulationOutput) -> str:
     for title, fig in pathway_figures(output):
         body += [f"<h2>{html.escape(title)}</h2>", fig]
     body.append("<p>Dashed lines mark intervention starts/ends and events.</p>")
+    body += list(extra_sections)
     title = "gutsleep simulation: " + ", ".join(s.name for s in output.scenarios)
     return page(title, body, footer_text(len(model.parameters), len(model.states)))

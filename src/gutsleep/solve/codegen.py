@@ -54,7 +54,7 @@ def model_source(model: Model, *, jit: bool = True) -> str:
         raise ValueError(f"model names clash with generated-code names: {sorted(clash)}")
 
     def header(fn: str, sig: str) -> list[str]:
-        lines = ["", "", "@njit(cache=True)" if jit else "", f"def {fn}({sig}):"]
+        lines = ["", "", "@njit(cache=True, error_model='numpy')" if jit else "", f"def {fn}({sig}):"]
         lines += [f"    {name} = y[{i}]" for i, name in enumerate(model.state_names)]
         lines += [f"    {name} = p[{i}]" for i, name in enumerate(model.parameter_names)]
         lines += [f"    {name} = u[{i}]" for i, name in enumerate(model.input_names)]
@@ -84,7 +84,7 @@ def model_source(model: Model, *, jit: bool = True) -> str:
         f"NEGATIVE_TOLERANCE = np.array([{tol}])",
         "",
         "",
-        "@njit(parallel=True, cache=True)" if jit else "",
+        "@njit(parallel=True, cache=True, error_model='numpy')" if jit else "",
         "def integrate(y, p, u, dt, record, status):",
         '    """RK4 over u.shape[1] steps for every subject; record[i, k] = states then observables after step k.',
         "",

@@ -1,0 +1,141 @@
+"""Experiments: a published protocol re-run in the model, the quantity measured and the pass criterion.
+
+An :class:`Experiment` names the findings it reproduces, says what is expected (a range with its units),
+measures one number from shared, cached simulation runs (:class:`Context`), and carries the data for its
+figure. Verdicts: ``PASS`` / ``FAIL``; ``CONTESTED`` when the model reproduces the published result and the
+seed document claims something else (the seed's number is shown beside the measured one).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gutsleep.apps.simulate import SimulationOutput, simulate
+from gutsleep.scenario import Scenario, parse_scenario
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of an experiment's figure."""
+
+    x: Sequence[float]
+    y: Sequence[float]
+    label: str
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What an experiment measured: the number judged, extra conditions, and figure data."""
+
+    value: float
+    checks: Mapping[str, bool] = field(default_factory=dict)  # further conditions that must all hold
+    details: str = ""
+    series: Sequence[Series] = ()
+    xlabel: str = "day"
+    ylabel: str = ""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A finding reproduced by the model (see module docstring)."""
+
+    id: str
+    findings: tuple[str, ...]
+    claim: str
+    expected: str
+    low: float
+    high: float
+    unit: str
+    measure: Callable[[Context], Measured]
+    species: str = "human"
+    translation: str = ""  # how an animal protocol was translated to the human model
+    contests: str = ""  # the seed's contrary number/claim, when the literature contradicts the seed
+    fast: bool = True  # part of the quick subset run in CI
+    tolerance_note: str = ""  # why a tolerance differs from the one proposed with the finding
+
+
+@dataclass(frozen=True)
+class Result:
+    experiment: Experiment
+    measured: Measured | None
+    verdict: str  # PASS, FAIL, CONTESTED, ERROR
+    error: str = ""
+
+    @property
+    def value(self) -> float:
+        return float("nan") if self.measured is None else self.measured.value
+
+
+def judge(experiment: Experiment, measured: Measured) -> str:
+    """PASS/FAIL on the range and every extra check; CONTESTED when it passes against a contrary seed claim."""
+    ok = (
+        math.isfinite(measured.value)
+        and experiment.low <= measured.value <= experiment.high
+        and all(measured.checks.values())
+    )
+    if not ok:
+        return "FAIL"
+    return "CONTESTED" if experiment.contests else "PASS"
+
+
+def scenario(name: str, days: int = 42, *, habits: Mapping[str, Any] | None = None,
+             person: Mapping[str, Any] | None = None, interventions: Sequence[Mapping[str, Any]] = (),
+             events: Sequence[Mapping[str, Any]] = ()) -> Scenario:
+    """A validated scenario from plain values (JSON is YAML, so the public schema checks it)."""
+    doc: dict[str, Any] = {"name": name, "days": days}
+    if habits:
+        doc["habits"] = dict(habits)
+    if person:
+        doc["person"] = dict(person)
+    if interventions:
+        doc["interventions"] = list(interventions)
+    if events:
+        doc["events"] = list(events)
+    return parse_scenario(json.dumps(doc), source=f"<experiment {name}>")
+
+
+class Context:
+    """Shared, cached simulation runs for a set of experiments (each protocol simulated once, batched)."""
+
+    def __init__(self, burn_in_days: int = 42) -> None:
+        self.burn_in_days = burn_in_days
+        self._runs: dict[str, SimulationOutput] = {}
+
+    def run(self, key: str, scenarios: Sequence[Scenario], **kwargs: Any) -> SimulationOutput:
+        """Simulate ``scenarios`` as one batch once per ``key``; later calls return the cached output."""
+        if key not in self._runs:
+            kwargs.setdefault("timeseries_every_h", None)
+            kwargs.setdefault("burn_in_days", self.burn_in_days)
+            self._runs[key] = simulate(list(scenarios), **kwargs)
+        return self._runs[key]
+
+
+def subject(frame: Any, index: int, key: str) -> Any:
+    """Rows of one subject of a nightly/daily table, indexed by night/day."""
+    return frame[frame.subject == index].set_index(key)
+
+
+def window_mean(frame: Any, column: str, first: int, last: int) -> float:
+    return float(frame.loc[first:last, column].mean())
+
+
+def series_of(frame: Any, column: str, label: str) -> Series:
+    return Series(frame.index.to_numpy(dtype=float).tolist(), frame[column].to_numpy(dtype=float).tolist(), label)
+
+
+def hours_series(output: SimulationOutput, variable: str, index: int, first_h: float, last_h: float,
+                 label: str) -> tuple[np.ndarray, np.ndarray, Series]:
+    """A time-series variable of one subject between two times (hours since day 0)."""
+    ts = output.timeseries
+    if ts is None:
+        raise ValueError("this protocol needs a time series")
+    t = ts["time"].to_numpy()
+    mask = (t >= first_h) & (t <= last_h)
+    y = ts[variable].isel(subject=index).to_numpy()[mask]
+    return t[mask], y, Series(t[mask].tolist(), y.tolist(), label)
