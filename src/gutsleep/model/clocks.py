@@ -26,7 +26,8 @@ HANNAY = "Hannay, Booth & Forger 2019 J Biol Rhythms 34:658, single-population m
 def build(m: ModelBuilder) -> None:
     m.module("clocks", __doc__ or "")
     tau = m.param("clock_intrinsic_period_h", 24.2, "h", 23.5, 24.6,
-                  "calibrated: REF-01 (DLMO ~2 h before a 23:00 bedtime); human mean intrinsic period 24.18 h "
+                  "calibrated: REF01-DLMO; REF-01 (DLMO ~2 h before a 23:00 bedtime); human mean intrinsic "
+                  "period 24.18 h "
                   "(Czeisler 1999 Science 284:2177, RECALLED); Hannay 2019 fitted 23.84 h, which puts DLMO "
                   "4.5 h before bedtime under the default light",
                   "intrinsic period of the central pacemaker")

@@ -29,19 +29,20 @@ def build(m: ModelBuilder) -> None:
     k_c = m.param("cortisol_removal_rate", 0.516, "1/h", 0.35, 0.7,
                   f"{KARIN}: a3 = 0.0086 /min = 0.516 /h (t1/2 ~80 min)", "cortisol removal rate")
     c_scale = m.param("cortisol_per_acth", 300.0, "nmol/L/h", 100, 600,
-                      "calibrated: baseline example cortisol peak ~430 nmol/L (HPA-01)",
+                      "calibrated: HPA01-PEAK; baseline example cortisol peak ~430 nmol/L (HPA-01)",
                       "cortisol secretion per unit ACTH drive")
     k_gr = m.param("cortisol_feedback_half_nmol_l", 700, "nmol/L", 300, 1500,
                    "assumption: GR feedback becomes strong only above the normal morning peak "
                    "(Karin 2020 GR(x) = 1/(1 + (x/K_GR)^3) with n = 3)",
                    "cortisol level halving the drive through GR feedback")
     drive_min = m.param("cortisol_drive_floor", 0.09, "1", 0.0, 0.3,
-                        "calibrated: baseline example nadir ~55 nmol/L (HPA-01)", "drive at the circadian trough")
+                        "calibrated: HPA01-NADIR; baseline example nadir ~55 nmol/L (HPA-01)", "drive at the "
+                        "circadian trough")
     kappa = m.param("cortisol_drive_concentration", 5.5, "1", 0.5, 10.0,
-                    "calibrated: baseline example peak/nadir ratio ~8 (HPA-01)",
+                    "calibrated: HPA01-NADIR; baseline example peak/nadir ratio ~8 (HPA-01)",
                     "von Mises concentration of the circadian drive")
     psi_peak = m.param("cortisol_drive_peak_phase", 4.0, "rad", 2.5, 5.0,
-                       "calibrated: baseline example peak at 08:30 (HPA-01: 08:32)",
+                       "calibrated: HPA01-PEAK; baseline example peak at 08:30 (HPA-01: 08:32)",
                        "central phase of the maximal circadian drive")
     g_stress = m.param("stress_hpa_gain", 0.8, "1", 0.0, 3.0,
                        "assumption: severe stress nearly doubles the drive (acute stressors raise cortisol by "

@@ -24,7 +24,8 @@ def build(m: ModelBuilder) -> None:
     ref_patho = m.param("pathobiont_reference_abundance", 0.03927, "1", 0.005, 0.2,
                         "calibrated: baseline example pathobiont abundance", "pathobiont abundance giving LPS load 1")
     g_meal = m.param("postprandial_lps_gain", 0.6, "1", 0.0, 3.0,
-                     "calibrated: REF-03 (Deopurkar 2010): a fatty meal raises endotoxaemia +45 % at 3 h; scaled "
+                     "calibrated: REF03-MEAL; REF-03 (Deopurkar 2010): a fatty meal raises endotoxaemia +45 % "
+                     "at 3 h; scaled "
                      "by the processed-food share", "postprandial LPS rise per unit chylomicron carrier")
     k_chylo = m.param("chylomicron_rate", 0.7, "1/h", 0.3, 2.0,
                       "assumption: two transit steps (lipid digestion, chylomicron secretion) put the postprandial "
@@ -66,17 +67,19 @@ def build(m: ModelBuilder) -> None:
                     "assumption: low-grade endotoxaemia moves IL-6 by tenths of its SD (REF-05): +0.6 per unit "
                     "LPS fold, saturating at +3", "initial relative IL-6 rise per unit LPS fold above 1")
     g_lps = m.param("il6_lps_max_fold", 300.0, "1", 50.0, 1000.0,
-                    "Copeland 2005 (P8): 2 ng/kg i.v. endotoxin drives IL-6 from ~5 to ~1000 pg/mL at 2 h",
+                    "Copeland 2005 Clin Diagn Lab Immunol: 2 ng/kg i.v. endotoxin drives IL-6 from ~5 to ~1000 "
+                    "pg/mL at 2 h",
                     "largest relative IL-6 rise of the acute (endotoxaemia) response")
     lps50 = m.param("il6_lps_half_effect_fold", 128.0, "1", 50.0, 500.0,
-                    "calibrated: P8 (2 ng/kg -> IL-6 ~x200) and Dillingh 2014 (P10: 0.5 ng/kg -> IL-6 +288 %) with "
+                    "calibrated: INF01-U; Copeland 2005 (2 ng/kg -> IL-6 ~x200) and Dillingh 2014 (0.5 ng/kg -> IL-6 "
+                    "+288 %) with "
                     "a Hill exponent of 5 and 100 LPS-fold per ng/kg",
                     "LPS fold above baseline giving half the acute IL-6 response")
     g_sd = m.param("sleep_loss_il6_gain", 0.8, "1", 0.0, 3.0,
                    "assumption: sleep loss raises IL-6 (seed feedback loop; RECALLED Vgontzas 2004)",
                    "largest relative IL-6 rise from sleep loss (saturating in pressure above 0.75)")
     g_div = m.param("diversity_il6_damping", 0.5, "1", 0.0, 1.0,
-                    "calibrated: FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
+                    "calibrated: FERM01-DOSE; FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
                     "relative IL-6 fall per unit Shannon diversity above its baseline")
     div_ref = m.param("shannon_reference", 2.7941, "1", 1.5, 3.5,
                       "calibrated: baseline example Shannon index of the modelled community",
@@ -110,7 +113,8 @@ def build(m: ModelBuilder) -> None:
     k_crp = m.param("crp_clearance_rate", 0.0365, "1/h", 0.03, 0.045,
                     "Pepys group (Clin Chem): CRP t1/2 ~19 h -> ln2/19 = 0.0365 /h", "CRP clearance")
     crp_ref = m.param("crp_at_il6_reference_mg_l", 0.8, "mg/L", 0.3, 2.0,
-                      "REF-05/P11: healthy median CRP 0.58-0.8 mg/L", "CRP of a person at IL-6 = 3.5 pg/mL")
+                      "REF-05 and Pepys (Clin Chem): healthy median CRP 0.58-0.8 "
+                      "mg/L", "CRP of a person at IL-6 = 3.5 pg/mL")
     drive = m.state("crp_synthesis_drive", 1.0, "1", "hepatic CRP synthesis drive (delayed IL-6)", scale=1.0)
     m.rate(drive, k_delay * (il6 / 3.5 - drive))
     crp = m.state("crp_mg_l", 0.8, "mg/L", "plasma C-reactive protein", scale=0.8)

@@ -131,16 +131,18 @@ def build(m: ModelBuilder) -> None:
                    "assumption: about half of fasting venous acetate (54 umol/L, SCFA-01) is endogenous",
                    "blood acetate without colonic input")
     k_el = m.param("blood_acetate_elimination_rate", 2.0, "1/h", 0.5, 3.0,
-                   "derived from SCFA-01: after 50 mmol oral SCFA the peak at 45 min returns to fasting by 2 h",
+                   "calibrated: SCFA01-ORAL; derived from SCFA-01: after 50 mmol oral SCFA the peak at 45 min "
+                   "returns to fasting by 2 h",
                    "elimination of blood acetate")
     f_per = m.param("acetate_hepatic_escape_fraction", 0.1, "1", 0.02, 0.4,
-                    "calibrated: SCFA-01 fasting venous acetate ~54 umol/L at baseline fermentation",
+                    "calibrated: SCFA01-BASE; SCFA-01 fasting venous acetate ~54 umol/L at baseline fermentation",
                     "fraction of absorbed colonic acetate escaping the liver")
     v_dist = m.param("acetate_distribution_volume_l", 15, "L", 10, 25,
                      "assumption: extracellular water ~15 L", "distribution volume of acetate")
     ac = m.state("blood_acetate_umol_l", 55.0, "umol/L", "peripheral venous acetate", scale=55.0)
     f_oral = m.param("oral_acetate_systemic_fraction", 0.07, "1", 0.01, 0.3,
-                     "calibrated: SCFA-01 (Pomare 1985): 50 mmol oral SCFA raised venous acetate 54 -> 194 umol/L "
+                     "calibrated: SCFA01-ORAL; SCFA-01 (Pomare 1985): 50 mmol oral SCFA raised venous acetate "
+                     "54 -> 194 umol/L "
                      "at 45 min", "fraction of an oral acetate dose reaching peripheral blood")
     m.rate(ac, (f_per * k_abs * concs["acetate"] * v_colon + f_oral * m.u("oral_acetate_mmol_per_h")) * 1000 / v_dist
            - k_el * (ac - endo))
@@ -150,7 +152,8 @@ def build(m: ModelBuilder) -> None:
 
     producers = sp.Add(*(m.ref(f"taxon_{t.name}") for t in TAXA if t.gaba))
     k_gaba = m.param("gaba_production_per_abundance", 800, "ug/g/h", 100, 4000,
-                     "calibrated: baseline example luminal GABA ~80 ug/g, inside the fecal range 0-330 ug/g "
+                     "calibrated: GABA01-RANGE; baseline example luminal GABA ~80 ug/g, inside the fecal range "
+                     "0-330 ug/g "
                      "(GABA-01, Microorganisms 2021)",
                      "GABA formed per unit producer abundance at baseline glutamate")
     k_gaba_out = m.param("gaba_luminal_clearance_rate", 0.2, "1/h", 0.05, 1.0,
@@ -176,7 +179,8 @@ def build(m: ModelBuilder) -> None:
                      "assumption: TPH1 K_m (tens of uM, RECALLED) is near plasma tryptophan (~50 uM)",
                      "tryptophan half-saturation of EC synthesis (relative to baseline plasma level)")
     f_gf = m.param("serotonin_germ_free_fraction", 0.36, "1", 0.25, 0.6,
-                   "SER-02/03: germ-free colonic 5-HT ~0.4-0.5 x conventional (Yano 2015 ~60 % lower; Reigstad "
+                   "calibrated: SER02-GF; SER-02/03: germ-free colonic 5-HT ~0.4-0.5 x conventional (Yano 2015 "
+                   "~60 % lower; Reigstad "
                    "2015 17 vs 35 ng/mg); with baseline saturation 0.82 this gives GF/SPF ~0.49",
                    "EC synthesis without any microbial signal, as a fraction of the maximum (GF/colonised ~0.46)")
     k_sp = m.param("sporeformer_half_signal", 0.03, "1", 0.005, 0.2,
@@ -190,13 +194,14 @@ def build(m: ModelBuilder) -> None:
     micro = m.let("ec_microbial_signal", f_gf + (1 - f_gf) * (sp_sig + scfa_sig) / 2, "1",
                   "microbial scaling of per-cell Tph1 synthesis (spore-formers and SCFA)")
     v_ec = m.param("ec_serotonin_synthesis_max", 625, "ug/h", 200, 2000,
-                   "calibrated: ~8 mg gut 5-HT turning over daily (urinary 5-HIAA 2-9 mg/day, RECALLED) so the "
+                   "calibrated: SER01-SHARE; ~8 mg gut 5-HT turning over daily (urinary 5-HIAA 2-9 mg/day, "
+                   "RECALLED) so the "
                    "gut holds ~90 % of body 5-HT (SER-01)",
                    "maximal EC-cell serotonin synthesis")
     k_rel = m.param("ec_serotonin_release_rate", 0.04, "1/h", 0.01, 0.2,
                     "assumption: mucosal 5-HT turns over in about a day", "release/turnover of the EC pool")
     f_esc = m.param("ec_serotonin_plasma_fraction", 0.01, "1", 0.002, 0.05,
-                    "calibrated: free plasma 5-HT ~1 ng/mL (REF-02: 0.93 +/- 0.67 ng/mL)",
+                    "calibrated: REF02-FREE; free plasma 5-HT ~1 ng/mL (REF-02: 0.93 +/- 0.67 ng/mL)",
                     "fraction of released EC 5-HT reaching the free plasma pool")
     k_fp = m.param("plasma_serotonin_clearance_rate", 1.0, "1/h", 0.3, 3.0,
                    "derived from REF-02: carbidopa lowers plasma 5-HT 33 % in 2 h with partial synthesis block",

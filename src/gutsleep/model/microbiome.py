@@ -191,7 +191,8 @@ def build(m: ModelBuilder) -> None:
                      "lost taxon on its own",
                      "immigration of each non-specialist taxon")
     lam_ferm = m.param("fermented_food_seeding_per_serving", 1.5, "1/serving", 0.0, 10.0,
-                       "calibrated: FERM-01 (Wastyk 2021): diversity rises dose-dependently over 10 weeks at "
+                       "calibrated: FERM01-DOSE; FERM-01 (Wastyk 2021): diversity rises dose-dependently over "
+                       "10 weeks at "
                        "+6 servings/day; relative rise of background immigration per daily serving",
                        "relative increase of background immigration per daily fermented serving")
     ferm_cfu = m.param("fermented_food_live_microbes_per_serving", 1e10, "CFU/serving", 1e7, 1e11,
@@ -227,7 +228,8 @@ def build(m: ModelBuilder) -> None:
         growth[g] = m.param(f"{g}_max_growth", mu, "1/h", mu / 2, mu * 2, _GROWTH_SRC + f"{mu} /h",
                             f"maximal growth rate of {g.replace('_', ' ')} at baseline resources")
         mort[g] = m.param(f"{g}_loss_rate", mo, "1/h", mo / 2, mo * 2,
-                          "assumption: washout with ~36 h colonic transit (P5) plus death; 0.02-0.03 /h",
+                          "assumption: washout with ~36 h whole-gut transit (Hepatogastroenterology 2011) plus "
+                          "death; 0.02-0.03 /h",
                           f"washout and death rate of {g.replace('_', ' ')}")
         cap[g] = m.param(f"{g}_capacity", ka, "1", ka / 3, ka * 3, _CAPACITY_SRC + f"{ka}",
                          f"carrying capacity of the {g.replace('_', ' ')} guild (relative abundance units)")

@@ -55,7 +55,7 @@ def build(m: ModelBuilder) -> None:
     c_amp = m.param("sleep_circadian_amplitude", 0.1, "1", 0.05, 0.15, f"{SKELDON}: a = 0.1",
                     "amplitude of the circadian modulation of both thresholds")
     psi_c = m.param("sleep_circadian_peak_phase", 0.3, "rad", -1.0, 2.0,
-                    "calibrated: baseline example, places the wake-maintenance peak of Process C about 4 h "
+                    "calibrated: REF06-SOL; baseline example, places the wake-maintenance peak of Process C about 4 h "
                     "before a 23:00 bedtime (REF-06 sleep timing)",
                     "central-clock phase of the maximum of Process C")
     width = m.param("sleep_switch_width", 0.03, "1", 0.01, 0.1,
@@ -63,7 +63,8 @@ def build(m: ModelBuilder) -> None:
                     "varies smoothly with pressure",
                     "width of the smoothed threshold switch (units of H)")
     k_on = m.param("sleep_onset_rate", 2.5, "1/h", 1.0, 8.0,
-                   "assumption: about 15 min to fall asleep once pressure is well above threshold "
+                   "calibrated: REF06-SOL; assumption: about 15 min to fall asleep once pressure is well above "
+                   "threshold "
                    "(REF-06: latency 10-30 min)",
                    "maximal rate of entering the sleep period")
     k_off = m.param("sleep_offset_rate", 1.0, "1/h", 0.5, 8.0,
@@ -120,7 +121,8 @@ def build(m: ModelBuilder) -> None:
                         "Ebrahim 2013 review); 0.8 g/L lowers the threshold by 0.08",
                         "threshold shift per g/L blood alcohol")
     g_alc_reb = m.param("alcohol_rebound_arousal_gain", 8.0, "L/g", 0.0, 20.0,
-                        "assumption: second-half-of-night fragmentation after alcohol (RECALLED Ebrahim 2013)",
+                        "calibrated: example test: alcohol raises WASO; assumption: second-half-of-night "
+                        "fragmentation after alcohol (RECALLED Ebrahim 2013)",
                         "arousal per g/L of alcohol rebound")
     g_mis_ar = m.param("misalignment_arousal_gain", 1.0, "1", 0.0, 3.0,
                        "assumption: sleeping out of phase with the body clocks fragments sleep (seed: late eating "
@@ -133,7 +135,7 @@ def build(m: ModelBuilder) -> None:
                        "assumption: vagal tone damps night-time arousal (seed: 'calm signals', night anxiety)",
                        "fractional reduction of arousal per unit vagal tone")
     frag0 = m.param("baseline_awake_fraction_odds", 0.04, "1", 0.02, 0.2,
-                    "calibrated: baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
+                    "calibrated: REF06-SE; baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
                     "odds of being awake within the sleep period with no extra arousal")
     frag_age = m.param("awake_fraction_age_slope", 0.015, "1/year", 0.0, 0.04,
                        "assumption: WASO rises by ~10 min per decade (Ohayon 2004 trend, REF-06)",
@@ -172,13 +174,14 @@ def build(m: ModelBuilder) -> None:
                         "assumption: SWA tracks Process S and vanishes as pressure is spent (Achermann 1993)",
                         "sleep pressure below which no slow-wave sleep occurs")
     sws_gain = m.param("sws_gain", 1.5, "1", 0.5, 3.0,
-                       "calibrated: baseline example SWS ~15 % of total sleep (REF-06 N3 10-20 %)",
+                       "calibrated: REF06-N3; baseline example SWS ~15 % of total sleep (REF-06 N3 10-20 %)",
                        "share of sleep in SWS per unit pressure above the floor")
     sws_age = m.param("sws_age_slope", 0.012, "1/year", 0.0, 0.03,
                       "assumption: %SWS falls with age (Ohayon 2004, REF-06), ~12 % relative per decade",
                       "relative decline of SWS per year above 35")
     inf_peak = m.param("inflammation_sws_peak_fold", 3.5, "1", 1.5, 6.0,
-                       "assumption: the SWS gain peaks at the IL-6 rise of the lowest endotoxin doses (~0.2-0.4 "
+                       "calibrated: INF01-U; assumption: the SWS gain peaks at the IL-6 rise of the lowest "
+                       "endotoxin doses (~0.2-0.4 "
                        "ng/kg, no fever: INF-01) and turns negative beyond twice that excess (0.8 ng/kg disrupts)",
                        "IL-6 fold over baseline at which the SWS gain is largest")
     inf_gain = m.param("inflammation_sws_gain", 0.3, "1", 0.0, 1.0,
