@@ -22,7 +22,9 @@ from sympy.printing.pycode import PythonCodePrinter
 from gutsleep.model.spec import Model
 
 _RESERVED = {"y", "p", "u", "dy", "out", "math", "njit", "prange", "np"}
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
+_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+"""LLVM fast-math flags that keep NaN/inf semantics (no 'nnan'/'ninf'), so the validity checks still work."""
 
 
 class _Printer(PythonCodePrinter):
@@ -53,12 +55,24 @@ def model_source(model: Model, *, jit: bool = True) -> str:
     if clash:
         raise ValueError(f"model names clash with generated-code names: {sorted(clash)}")
 
-    def header(fn: str, sig: str) -> list[str]:
-        lines = ["", "", "@njit(cache=True, error_model='numpy')" if jit else "", f"def {fn}({sig}):"]
+    params = set(model.parameter_names)
+    hoisted: list[str] = []  # intermediates that depend on parameters only: computed once per subject
+    for item in model.intermediates:
+        if {str(s) for s in item.expr.free_symbols} <= params | set(hoisted):
+            hoisted.append(item.name)
+    n_p = len(model.parameter_names)
+    decorator = f"@njit(cache=True, error_model='numpy', fastmath={_FASTMATH!r})" if jit else ""
+
+    def header(fn: str, sig: str, *, extended: bool) -> list[str]:
+        lines = ["", "", decorator, f"def {fn}({sig}):"]
         lines += [f"    {name} = y[{i}]" for i, name in enumerate(model.state_names)]
         lines += [f"    {name} = p[{i}]" for i, name in enumerate(model.parameter_names)]
         lines += [f"    {name} = u[{i}]" for i, name in enumerate(model.input_names)]
-        lines += [f"    {item.name} = {_code(item.expr)}" for item in model.intermediates]
+        for item in model.intermediates:
+            if extended and item.name in hoisted:
+                lines.append(f"    {item.name} = p[{n_p + hoisted.index(item.name)}]")
+            else:
+                lines.append(f"    {item.name} = {_code(item.expr)}")
         return lines
 
     out = [
@@ -70,10 +84,19 @@ def model_source(model: Model, *, jit: bool = True) -> str:
         out.append("from numba import njit, prange")
     else:
         out += ["", "def njit(*args, **kwargs):", "    return lambda f: f", "", "prange = range"]
-    out += header("rhs", "y, p, u, dy")
-    out += [f"    dy[{i}] = {_code(model.rates[name])}" for i, name in enumerate(model.state_names)]
-    out += header("observe", "y, p, u, out")
-    out += [f"    out[{i}] = {name}" for i, name in enumerate(model.observables)]
+    # rhs/observe take the model's parameters; the _x variants take them extended by the hoisted values
+    for suffix, extended in (("", False), ("_x", True)):
+        out += header(f"rhs{suffix}", "y, p, u, dy", extended=extended)
+        out += [f"    dy[{i}] = {_code(model.rates[name])}" for i, name in enumerate(model.state_names)]
+        out += header(f"observe{suffix}", "y, p, u, out", extended=extended)
+        out += [f"    out[{i}] = {name}" for i, name in enumerate(model.observables)]
+    by_name = {item.name: item for item in model.intermediates}
+    out += ["", "", decorator, "def extend(p):", f"    out = np.empty({n_p + len(hoisted)})",
+            f"    out[:{n_p}] = p"]
+    out += [f"    {name} = p[{i}]" for i, name in enumerate(model.parameter_names)]
+    for j, name in enumerate(hoisted):
+        out += [f"    {name} = {_code(by_name[name].expr)}", f"    out[{n_p + j}] = {name}"]
+    out.append("    return out")
     nonneg = ", ".join("True" if s.nonnegative else "False" for s in model.states)
     tol = ", ".join(repr(1e-9 * s.scale) for s in model.states)
     n_s, n_o = len(model.states), len(model.observables)
@@ -84,6 +107,7 @@ def model_source(model: Model, *, jit: bool = True) -> str:
         f"NEGATIVE_TOLERANCE = np.array([{tol}])",
         "",
         "",
+        # no fast-math here: the validity checks must see NaN and negative values exactly
         "@njit(parallel=True, cache=True, error_model='numpy')" if jit else "",
         "def integrate(y, p, u, dt, record, status):",
         '    """RK4 over u.shape[1] steps for every subject; record[i, k] = states then observables after step k.',
@@ -102,19 +126,19 @@ def model_source(model: Model, *, jit: bool = True) -> str:
         f"        k4 = np.empty({n_s})",
         f"        tmp = np.empty({n_s})",
         f"        obs = np.empty({n_o})",
-        "        pi = p[i]",
+        "        pi = extend(p[i])",
         "        for k in range(n_steps):",
         "            uk = u[i, k]",
-        "            rhs(yi, pi, uk, k1)",
+        "            rhs_x(yi, pi, uk, k1)",
         f"            for s in range({n_s}):",
         "                tmp[s] = yi[s] + 0.5 * dt * k1[s]",
-        "            rhs(tmp, pi, uk, k2)",
+        "            rhs_x(tmp, pi, uk, k2)",
         f"            for s in range({n_s}):",
         "                tmp[s] = yi[s] + 0.5 * dt * k2[s]",
-        "            rhs(tmp, pi, uk, k3)",
+        "            rhs_x(tmp, pi, uk, k3)",
         f"            for s in range({n_s}):",
         "                tmp[s] = yi[s] + dt * k3[s]",
-        "            rhs(tmp, pi, uk, k4)",
+        "            rhs_x(tmp, pi, uk, k4)",
         "            bad = -1",
         f"            for s in range({n_s}):",
         "                v = yi[s] + dt / 6.0 * (k1[s] + 2.0 * k2[s] + 2.0 * k3[s] + k4[s])",
@@ -130,7 +154,7 @@ def model_source(model: Model, *, jit: bool = True) -> str:
         "                status[i, 0] = bad",
         "                status[i, 1] = k",
         "                break",
-        "            observe(yi, pi, uk, obs)",
+        "            observe_x(yi, pi, uk, obs)",
         f"            for s in range({n_s}):",
         "                record[i, k, s] = yi[s]",
         f"            for s in range({n_o}):",
