@@ -61,7 +61,10 @@ def model_source(model: Model, *, jit: bool = True) -> str:
         if {str(s) for s in item.expr.free_symbols} <= params | set(hoisted):
             hoisted.append(item.name)
     n_p = len(model.parameter_names)
-    decorator = f"@njit(cache=True, error_model='numpy', fastmath={_FASTMATH!r})" if jit else ""
+    # the flag set is printed sorted: a set's repr follows string hashing, which changes per process and would
+    # change the generated source (and so invalidate numba's on-disk cache) in every new process
+    flags = "{" + ", ".join(repr(f) for f in sorted(_FASTMATH)) + "}"
+    decorator = f"@njit(cache=True, error_model='numpy', fastmath={flags})" if jit else ""
 
     def header(fn: str, sig: str, *, extended: bool) -> list[str]:
         lines = ["", "", decorator, f"def {fn}({sig}):"]

@@ -1,0 +1,143 @@
+"""Make tests/data/clock_reference.json: DLMO and CBTmin times of an independent Hannay 2019 implementation.
+
+The reference is the PyPI package ``circadian`` (``circadian.models.Hannay19``, Hannay, Booth & Forger 2019
+single-population model) with the intrinsic period set to 24.2 h as in gutsleep; every other parameter is
+the package's published default. The package needs numpy < 2.4, so it is NOT a gutsleep dependency: run
+this script in its own virtual environment:
+
+    python -m venv .venv-clockref
+    .venv-clockref/bin/pip install "numpy<2.4" circadian
+    .venv-clockref/bin/python scripts/make_clock_reference.py
+
+It does not import gutsleep. Three light schedules are defined by their in-bed (dark) intervals; light is
+``lux_awake`` whenever not in bed and 0 in bed (so gutsleep's eyes-closed gating does not matter):
+
+* ``regular``: in bed 23:00-07:00 every night (16 h light / 8 h dark).
+* ``jet_lag_east_8h``: ``regular`` until day 20 at 12:00, when local time jumps 8 h ahead (an eastward
+  flight); from then on the same local schedule, i.e. in bed 15:00-23:00 on the original clock.
+* ``shift_work_3on_2off``: a 5-day cycle from day 0: day 0 awake 07:00, nap 14:00-18:00, night shift;
+  days 1 and 2 in bed 08:00-16:00 after the night shifts 2 and 3; day 3 in bed 08:00-13:00 after the third
+  night shift, then regular nights 23:00-07:00 on days 3 and 4 (two nights off).
+
+The package integrates with classic RK4 at the step given by the time grid: here 0.01 h, with the light
+sampled at the middle of each step (so changes on the whole hour fall exactly between steps). DLMO is the
+time at which the phase psi (mod 2 pi) crosses 5 pi / 12 upwards and CBTmin where it crosses pi (Hannay
+2019), linearly interpolated between steps; the package's own DLMO (CBTmin - 7 h) is stored too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+from circadian.models import Hannay19
+
+OUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "clock_reference.json"
+TAU_H = 24.2
+DT_H = 0.01
+LUX_AWAKE = 1000.0
+INITIAL = [0.82041911, 1.71383697, 0.52318122]  # the package's default (midnight, 16L:8D)
+DLMO_PHASE = 5 * math.pi / 12
+CBTMIN_PHASE = math.pi
+
+
+def regular_nights(first_day: int, last_day: int, offset_h: float = 0.0) -> list[list[float]]:
+    """In bed 23:00-07:00 (shifted by ``-offset_h``) for the nights starting on days first..last."""
+    return [[24.0 * d + 23.0 - offset_h, 24.0 * d + 31.0 - offset_h] for d in range(first_day, last_day + 1)]
+
+
+def schedules() -> dict[str, dict]:
+    """Each schedule: days, lux while awake, in-bed intervals (h from t = 0, local midnight of day 0)."""
+    jet_day, shift = 20, 8.0
+    out = {
+        "regular": {"days": 30, "bed": [[-1.0, 7.0], *regular_nights(0, 29)],
+                    "description": "in bed 23:00-07:00 every night; light while awake"},
+        "jet_lag_east_8h": {
+            "days": 40,
+            "bed": [[-1.0, 7.0], *regular_nights(0, jet_day - 1),
+                    *regular_nights(jet_day, 39, offset_h=shift)],
+            "description": f"regular; on day {jet_day} at 12:00 local time jumps {shift:g} h ahead: in bed "
+                           "15:00-23:00 on the original clock from then on",
+            "jump_h": 24.0 * jet_day + 12.0,
+        },
+    }
+    bed = [[-1.0, 7.0]]
+    for c in range(8):  # 8 cycles of 5 days = 40 days
+        t0 = 120.0 * c
+        bed += [[t0 + 14, t0 + 18], [t0 + 32, t0 + 40], [t0 + 56, t0 + 64], [t0 + 80, t0 + 85],
+                [t0 + 95, t0 + 103], [t0 + 119, t0 + 127]]
+    out["shift_work_3on_2off"] = {
+        "days": 40,
+        "bed": bed,
+        "description": "5-day cycle: day 0 nap 14-18 h then night shift; in bed 08-16 h on days 1-2, 08-13 h on "
+                       "day 3; nights off 23-07 h on days 3 and 4",
+    }
+    for s in out.values():
+        s["lux_awake"] = LUX_AWAKE
+    return out
+
+
+def light_at(t: np.ndarray, bed: list[list[float]], lux: float) -> np.ndarray:
+    """Light (lux) at times t: 0 inside any in-bed interval [start, end), else ``lux``."""
+    dark = np.zeros(t.shape, dtype=bool)
+    for start, end in bed:
+        dark |= (t >= start) & (t < end)
+    return np.where(dark, 0.0, lux)
+
+
+def crossings(t: np.ndarray, psi: np.ndarray, phase: float) -> list[float]:
+    """Times at which psi (unwrapped, increasing) passes phase + 2 pi k, linearly interpolated."""
+    k = np.floor((psi - phase) / (2 * math.pi))
+    idx = np.flatnonzero(np.diff(k) > 0)
+    out = []
+    for i in idx:
+        target = phase + 2 * math.pi * k[i + 1]
+        frac = (target - psi[i]) / (psi[i + 1] - psi[i])
+        out.append(float(t[i] + frac * (t[i + 1] - t[i])))
+    return out
+
+
+def main() -> None:
+    model = Hannay19(params={"tau": TAU_H})
+    result: dict = {
+        "_header": (
+            "Generated by scripts/make_clock_reference.py (do not edit): circadian "
+            f"{version('circadian')} Hannay19 with tau = {TAU_H} h (other parameters the package defaults), "
+            f"numpy {np.__version__}, Python {platform.python_version()}; RK4 step {DT_H} h, light sampled at "
+            "step midpoints; DLMO = upward crossing of psi = 5 pi/12, CBTmin = psi = pi, interpolated. Times "
+            "are hours from t = 0 (midnight of day 0); light = lux_awake outside the in-bed intervals, 0 inside."
+        ),
+        "model": "circadian.models.Hannay19",
+        "parameters": {"tau": TAU_H},
+        "initial_state": {"R": INITIAL[0], "psi": INITIAL[1], "n": INITIAL[2]},
+        "dt_h": DT_H,
+        "schedules": {},
+    }
+    for name, s in schedules().items():
+        n = round(s["days"] * 24 / DT_H)
+        t = np.arange(n + 1) * DT_H
+        mid = np.concatenate(([0.0], t[1:] - DT_H / 2))  # input[i] drives the step ending at t[i]
+        light = light_at(mid, s["bed"], s["lux_awake"])
+        traj = model(t, np.array(INITIAL), light)
+        psi = traj.states[:, 1]
+        result["schedules"][name] = {
+            **s,
+            "dlmo_h": crossings(t, psi, DLMO_PHASE),
+            "cbtmin_h": crossings(t, psi, CBTMIN_PHASE),
+            "package_dlmo_h": [float(x) for x in model.dlmos(traj)],
+        }
+        print(f"{name}: {len(result['schedules'][name]['dlmo_h'])} DLMOs")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result, indent=1)
+    text = re.sub(r"\[\s+([-0-9.e,\s]+?)\s+\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
+    OUT.write_text(text + "\n")
+    print(f"written {OUT.relative_to(OUT.parent.parent.parent)}")
+
+
+if __name__ == "__main__":
+    main()
