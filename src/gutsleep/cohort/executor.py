@@ -1,0 +1,494 @@
+"""Chunked execution of many subjects: in-process, on a local dask cluster or on an existing dask scheduler.
+
+Subjects are split into chunks of consecutive indices; each chunk is one batched :func:`simulate` call. Finished
+chunks are written as they complete (``OUT/chunks/chunk-NNNNNN/`` with one Parquet file per table, made visible
+by one atomic directory rename), so a crash loses no finished work and ``resume=True`` recomputes only missing
+chunks. Subject ``i``'s traits come from its own random stream and a subject's results do not depend on the
+other subjects in a batch, so the merged result is bit-identical whatever the chunk size or number of workers.
+
+On dask, tasks have ``retries`` and a worker that dies mid-chunk has its chunk rescheduled on another worker
+(dask does this when it loses a worker; the local cluster allows ``retries + 2`` such losses per chunk).
+
+Layout of ``OUT``::
+
+    manifest.json                 what was run (spec, days, burn-in, chunk size, model fingerprint)
+    chunks/chunk-000000/          covariates / summary / nightly / daily .parquet and meta.json, per chunk
+    covariates.parquet            one row per subject (``failed`` marks subjects whose integration failed)
+    summary.parquet               per-subject means of every outcome over the last ``summary_days`` days
+    nightly.parquet, daily.parquet  every night and day of every subject (unless tables=("summary",))
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import resource
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gutsleep import __version__
+from gutsleep.apps.simulate import DEFAULT_BURN_IN_DAYS, simulate
+from gutsleep.cohort.outcomes import last_days_means
+from gutsleep.cohort.population import Population, Subject
+from gutsleep.solve.engine import SimulationError
+
+TABLES: tuple[str, ...] = ("covariates", "summary", "nightly", "daily")
+CHUNK_PREFIX = "chunk-"
+log = logging.getLogger(__name__)
+
+
+class SubjectSource(Protocol):
+    """What the executor needs: how many subjects, how to build a range of them, and a description."""
+
+    n_subjects: int
+    days: int
+
+    def subjects(self, start: int, stop: int) -> list[Subject]:
+        """Subjects ``start .. stop-1`` (their ``index`` is the global subject number)."""
+        ...
+
+    def part(self, start: int, stop: int) -> SubjectSource:
+        """A (small, picklable) source able to build subjects ``start .. stop-1`` (shipped to workers)."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-able description identifying the run (written to the manifest; resume checks it)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CohortSource:
+    """All subjects of a population, each simulated for ``days`` days."""
+
+    population: Population
+    days: int
+
+    @property
+    def n_subjects(self) -> int:
+        return self.population.size
+
+    def subjects(self, start: int, stop: int) -> list[Subject]:
+        return self.population.subjects(start, stop, days=self.days)
+
+    def part(self, start: int, stop: int) -> CohortSource:
+        return self
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": "cohort", "days": self.days, "population": self.population.spec.model_dump(mode="json")}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to execute: burn-in, chunking, where (in-process, local cluster, scheduler), resume, progress.
+
+    ``workers`` <= 1 without a ``scheduler`` runs in this process; ``workers`` > 1 starts a local dask cluster of
+    that many single-threaded worker processes. ``numba_threads`` sets the kernel's threads per worker (default:
+    all cores in-process, cores / workers on a local cluster, unchanged on a remote scheduler).
+    ``tables`` lists the merged tables to write (covariates and summary are always written).
+    """
+
+    burn_in_days: int = DEFAULT_BURN_IN_DAYS
+    chunk_size: int = 100
+    workers: int = 1
+    scheduler: str | None = None
+    resume: bool = False
+    overwrite: bool = False
+    retries: int = 3
+    numba_threads: int | None = None
+    summary_days: int = 7
+    tables: tuple[str, ...] = TABLES
+    progress: bool = False
+
+
+@dataclass
+class ChunkResult:
+    """Tables of one chunk and how it went (``failed``: subject -> reason, for isolated integration failures)."""
+
+    chunk: int
+    tables: dict[str, pd.DataFrame]
+    failed: dict[int, str]
+    seconds: float
+    pid: int
+    peak_rss_mb: float
+
+
+@dataclass
+class CohortRun:
+    """Outcome of :func:`run_subjects`: merged table paths and what was computed."""
+
+    out: Path
+    paths: dict[str, Path]
+    n_subjects: int
+    n_chunks: int
+    computed: list[int]
+    skipped: list[int]
+    failed: dict[int, str]
+    wall_s: float
+    chunk_seconds: float
+    workers: dict[int, float] = field(default_factory=dict)
+    """Process id -> peak resident memory (MB) of each process that computed chunks."""
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A merged table read back (``covariates``, ``summary``, ``nightly`` or ``daily``)."""
+        return read_table(self.out, name)
+
+
+def chunk_ranges(n_subjects: int, chunk_size: int) -> list[tuple[int, int, int]]:
+    """(chunk id, first subject, stop) of every chunk."""
+    if chunk_size < 1:
+        raise ValueError(f"chunk size must be >= 1 (got {chunk_size})")
+    return [(i, s, min(s + chunk_size, n_subjects)) for i, s in enumerate(range(0, n_subjects, chunk_size))]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _simulate_isolating(subjects: Sequence[Subject], burn_in_days: int) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                                 dict[int, str]]:
+    """Simulate subjects as one batch; if the integration fails, bisect to isolate the failing subjects."""
+    try:
+        out = simulate([s.scenario for s in subjects], burn_in_days=burn_in_days, timeseries_every_h=None,
+                       parameters=[s.parameters for s in subjects])
+    except SimulationError as exc:
+        if len(subjects) == 1:
+            return pd.DataFrame(), pd.DataFrame(), {subjects[0].index: str(exc)}
+        mid = len(subjects) // 2
+        n1, d1, f1 = _simulate_isolating(subjects[:mid], burn_in_days)
+        n2, d2, f2 = _simulate_isolating(subjects[mid:], burn_in_days)
+        return _concat([n1, n2]), _concat([d1, d2]), {**f1, **f2}
+    index = [s.index for s in subjects]
+    nightly, daily = out.nightly.copy(), out.daily.copy()
+    nightly["subject"] = [index[i] for i in nightly["subject"]]
+    daily["subject"] = [index[i] for i in daily["subject"]]
+    return nightly, daily, {}
+
+
+def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def simulate_chunk(source: SubjectSource, chunk: int, start: int, stop: int, *, burn_in_days: int,
+                   summary_days: int, numba_threads: int | None = None,
+                   tables: Sequence[str] = TABLES) -> ChunkResult:
+    """Build and simulate subjects ``start .. stop-1`` in one batch; the unit of work on a worker."""
+    if numba_threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(int(numba_threads), numba.config.NUMBA_NUM_THREADS)))
+    t0 = time.perf_counter()
+    subjects = source.subjects(start, stop)
+    nightly, daily, failed = _simulate_isolating(subjects, burn_in_days)
+    covariates = pd.DataFrame([s.covariates for s in subjects])
+    covariates["failed"] = covariates["subject"].isin(list(failed))
+    summary = last_days_means(nightly, daily, source.days, summary_days).reset_index() if not nightly.empty else (
+        pd.DataFrame({"subject": pd.Series(dtype="int64")}))
+    out = {"covariates": covariates, "summary": summary}
+    if "nightly" in tables:
+        out["nightly"] = nightly
+    if "daily" in tables:
+        out["daily"] = daily
+    return ChunkResult(chunk, out, failed, time.perf_counter() - t0, os.getpid(), _peak_rss_mb())
+
+
+class ChunkStore:
+    """Chunk directories under ``OUT/chunks``: atomic writes, listing of finished chunks, streaming merge."""
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self.folder = self.out / "chunks"
+
+    def path(self, chunk: int) -> Path:
+        return self.folder / f"{CHUNK_PREFIX}{chunk:06d}"
+
+    def finished(self) -> set[int]:
+        """Chunk ids whose directory is complete (tmp directories of interrupted writes are ignored)."""
+        if not self.folder.exists():
+            return set()
+        done = set()
+        for p in self.folder.iterdir():
+            if p.is_dir() and p.name.startswith(CHUNK_PREFIX) and (p / "meta.json").exists():
+                done.add(int(p.name[len(CHUNK_PREFIX):]))
+        return done
+
+    def clean_partial(self) -> None:
+        """Remove leftovers of interrupted writes."""
+        if self.folder.exists():
+            for p in self.folder.iterdir():
+                if p.name.startswith(".tmp-"):
+                    shutil.rmtree(p, ignore_errors=True)
+
+    def write(self, result: ChunkResult) -> Path:
+        """Write a chunk into a temporary directory, then rename it into place (atomic on POSIX)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        final = self.path(result.chunk)
+        tmp = self.folder / f".tmp-{final.name}-{uuid.uuid4().hex[:8]}"
+        tmp.mkdir()
+        for name, table in result.tables.items():
+            pq.write_table(pa.Table.from_pandas(table, preserve_index=False), tmp / f"{name}.parquet")
+        meta = {"chunk": result.chunk, "failed": {str(k): v for k, v in result.failed.items()},
+                "seconds": result.seconds, "pid": result.pid, "peak_rss_mb": result.peak_rss_mb}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
+        try:
+            os.rename(tmp, final)
+        except OSError:  # already written (e.g. a retried duplicate): keep the first copy
+            shutil.rmtree(tmp, ignore_errors=True)
+        return final
+
+    def meta(self, chunk: int) -> dict[str, Any]:
+        return json.loads((self.path(chunk) / "meta.json").read_text())
+
+    def merge(self, chunks: Sequence[int], names: Sequence[str]) -> dict[str, Path]:
+        """Concatenate every chunk's tables in chunk order into ``OUT/<name>.parquet`` (streamed, bounded memory)."""
+        paths: dict[str, Path] = {}
+        for name in names:
+            target = self.out / f"{name}.parquet"
+            tmp = self.out / f".tmp-{name}-{uuid.uuid4().hex[:8]}.parquet"
+            writer: pq.ParquetWriter | None = None
+            schema: pa.Schema | None = None
+            try:
+                for c in chunks:
+                    f = self.path(c) / f"{name}.parquet"
+                    if not f.exists():
+                        continue
+                    table = pq.read_table(f)
+                    if table.num_rows == 0:
+                        continue
+                    table = table.replace_schema_metadata(None)
+                    if writer is None:
+                        schema = table.schema
+                        writer = pq.ParquetWriter(tmp, schema)
+                    elif not table.schema.equals(schema):
+                        table = table.select(schema.names).cast(schema)
+                    writer.write_table(table)
+            finally:
+                if writer is not None:
+                    writer.close()
+            if writer is None:
+                pq.write_table(pa.table({"subject": pa.array([], pa.int64())}), tmp)
+            os.replace(tmp, target)
+            paths[name] = target
+        return paths
+
+
+def read_table(out: str | Path, name: str) -> pd.DataFrame:
+    """A merged table of a finished run."""
+    return pq.read_table(Path(out) / f"{name}.parquet").to_pandas()
+
+
+def model_fingerprint() -> str:
+    """Short hash of the model's parameters (names, defaults) and states, so a resume cannot mix model versions."""
+    from gutsleep.model import build_model
+
+    model = build_model()
+    text = json.dumps([[p.name, p.default] for p in model.parameters] + list(model.state_names))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _manifest(source: SubjectSource, options: RunOptions) -> dict[str, Any]:
+    manifest = {
+        "gutsleep": __version__,
+        "model": model_fingerprint(),
+        "n_subjects": source.n_subjects,
+        "days": source.days,
+        "burn_in_days": options.burn_in_days,
+        "chunk_size": options.chunk_size,
+        "summary_days": options.summary_days,
+        "tables": sorted(set(options.tables) | {"covariates", "summary"}),
+        "source": source.describe(),
+    }
+    return json.loads(json.dumps(manifest, sort_keys=True))
+
+
+def _prepare(out: Path, manifest: dict[str, Any], options: RunOptions) -> ChunkStore:
+    """Create or check ``out``: a new run needs an empty place (or ``overwrite``); resume needs the same run."""
+    store = ChunkStore(out)
+    path = out / "manifest.json"
+    if path.exists() or store.folder.exists():
+        if options.overwrite:
+            shutil.rmtree(store.folder, ignore_errors=True)
+            for name in (*TABLES, "manifest"):
+                (out / f"{name}.{'json' if name == 'manifest' else 'parquet'}").unlink(missing_ok=True)
+        elif not options.resume:
+            raise ValueError(f"{out} already holds a run; pass --resume to continue it or --overwrite to replace it")
+        else:
+            old = json.loads(path.read_text()) if path.exists() else {}
+            differs = [k for k in manifest if old.get(k) != manifest[k]]
+            if differs:
+                raise ValueError(f"cannot resume in {out}: the run there differs in {', '.join(differs)}; use "
+                                 "another --out or --overwrite")
+            store.clean_partial()
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return store
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, subjects: int) -> Iterator[Callable[[int], None]]:
+    """Rich progress bar over chunks (``advance(n_subjects_done)``), or a no-op."""
+    if not enabled:
+        yield lambda _n: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("chunks"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[subjects]}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("chunks", total=total, subjects="")
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            bar.update(task, advance=1, subjects=f"{done[0]}/{subjects} subjects")
+
+        yield advance
+
+
+def _local_cluster(workers: int, retries: int) -> Any:
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": retries + 2}):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            silence_logs=logging.CRITICAL)
+
+
+def _run_dask(source: SubjectSource, todo: Sequence[tuple[int, int, int]], options: RunOptions,
+              on_result: Callable[[ChunkResult], None], client: Any = None) -> None:
+    """Submit every chunk to dask and hand results over as they complete."""
+    from dask.distributed import Client, as_completed
+
+    cluster = None
+    own_client = client is None
+    threads = options.numba_threads
+    if client is None:
+        if options.scheduler:
+            client = Client(options.scheduler)
+        else:
+            cluster = _local_cluster(options.workers, options.retries)
+            client = Client(cluster)
+            threads = threads or max(1, (os.cpu_count() or 1) // options.workers)
+    try:
+        tag = uuid.uuid4().hex[:8]
+        futures = [
+            client.submit(simulate_chunk, source.part(start, stop), chunk, start, stop,
+                          burn_in_days=options.burn_in_days, summary_days=options.summary_days,
+                          numba_threads=threads, tables=options.tables, key=f"gutsleep-chunk-{chunk}-{tag}",
+                          retries=options.retries, pure=False)
+            for chunk, start, stop in todo
+        ]
+        for future in as_completed(futures):
+            result = future.result()
+            future.release()
+            on_result(result)
+    finally:
+        if own_client:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_subjects(source: SubjectSource, out: str | Path, options: RunOptions | None = None, *,
+                 client: Any = None) -> CohortRun:
+    """Simulate every subject of ``source`` in chunks and write the tables under ``out`` (see module docs).
+
+    ``client`` (a ``dask.distributed.Client``) overrides ``options.workers``/``scheduler``.
+    """
+    options = options or RunOptions()
+    if options.summary_days < 1:
+        raise ValueError(f"summary window must be at least 1 day (got {options.summary_days})")
+    if options.summary_days > source.days:
+        options = replace(options, summary_days=source.days)
+    unknown = set(options.tables) - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; allowed: {', '.join(TABLES)}")
+    start_time = time.perf_counter()
+    out = Path(out)
+    manifest = _manifest(source, options)
+    store = _prepare(out, manifest, options)
+    ranges = chunk_ranges(source.n_subjects, options.chunk_size)
+    done = store.finished() if options.resume else set()
+    todo = [r for r in ranges if r[0] not in done]
+    computed: list[int] = []
+    seconds = 0.0
+    workers: dict[int, float] = {}
+    with _progress(options.progress, len(ranges), source.n_subjects) as advance:
+        for c in sorted(done):
+            advance(ranges[c][2] - ranges[c][1])
+
+        def on_result(result: ChunkResult) -> None:
+            nonlocal seconds
+            store.write(result)
+            computed.append(result.chunk)
+            seconds += result.seconds
+            workers[result.pid] = max(workers.get(result.pid, 0.0), result.peak_rss_mb)
+            advance(len(result.tables["covariates"]))
+
+        if todo and (client is not None or options.scheduler or options.workers > 1):
+            _run_dask(source, todo, options, on_result, client)
+        else:
+            if options.numba_threads:
+                import numba
+
+                numba.set_num_threads(max(1, min(options.numba_threads, numba.config.NUMBA_NUM_THREADS)))
+            for chunk, start, stop in todo:
+                on_result(simulate_chunk(source.part(start, stop), chunk, start, stop,
+                                         burn_in_days=options.burn_in_days, summary_days=options.summary_days,
+                                         tables=options.tables))
+    all_chunks = [r[0] for r in ranges]
+    failed: dict[int, str] = {}
+    for c in all_chunks:
+        failed.update({int(k): v for k, v in store.meta(c)["failed"].items()})
+    names = [n for n in TABLES if n in set(options.tables) | {"covariates", "summary"}]
+    paths = store.merge(all_chunks, names)
+    return CohortRun(out, paths, source.n_subjects, len(ranges), sorted(computed), sorted(done), failed,
+                     time.perf_counter() - start_time, seconds, workers)
+
+
+def subject_years(n_subjects: int, days: int, burn_in_days: int) -> float:
+    """Simulated subject-years including burn-in (the unit of throughput)."""
+    return n_subjects * (days + burn_in_days) / 365.0
+
+
+def fmt_rate(n_subjects: int, days: int, burn_in_days: int, seconds: float) -> str:
+    """``x subject-years/s`` text."""
+    if seconds <= 0 or math.isnan(seconds):
+        return "-"
+    return f"{subject_years(n_subjects, days, burn_in_days) / seconds:.2f} subject-years/s"
+
+
+__all__ = [
+    "TABLES",
+    "ChunkResult",
+    "ChunkStore",
+    "CohortRun",
+    "CohortSource",
+    "RunOptions",
+    "SubjectSource",
+    "chunk_ranges",
+    "model_fingerprint",
+    "read_table",
+    "run_subjects",
+    "simulate_chunk",
+    "subject_years",
+]
