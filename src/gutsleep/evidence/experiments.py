@@ -840,7 +840,7 @@ if len({e.id for e in EXPERIMENTS}) != len(EXPERIMENTS):  # pragma: no cover - a
 
 
 # ---------------------------------------------------------------- cross-sectional cohort ---------------------
-def _varied_cohort(ctx: Context, size: int = 60):
+def _varied_cohort(ctx: Context, size: int = 120):
     """Adults with varied habits (seeded), as in a cross-sectional study; last two weeks of 42 days analysed."""
     rng = np.random.default_rng(2019)
     people = []
@@ -897,6 +897,14 @@ def m_diversity_sleep(ctx: Context) -> Measured:
                     .format(**rho, il6=rho_il6, tst_partial=tst_partial))
 
 
+def m_diversity_weak(ctx: Context) -> Measured:
+    nights, days = _varied_cohort(ctx)
+    rho = {k: _spearman(days.shannon, nights[k]) for k in ("sleep_efficiency_pct", "tst_min", "waso_min")}
+    strongest = max(abs(v) for v in rho.values())
+    return Measured(strongest, details="largest |Spearman rho| of Shannon with SE, TST, WASO in a varied cohort of "
+                                       f"{len(days)}: " + ", ".join(f"{k} {v:+.2f}" for k, v in rho.items()))
+
+
 def m_insomnia_producers(ctx: Context) -> Measured:
     nights, days = _varied_cohort(ctx)
     poor = nights.sleep_efficiency_pct <= nights.sleep_efficiency_pct.quantile(0.25)
@@ -913,5 +921,7 @@ EXPERIMENTS = (*EXPERIMENTS,
                     "Spearman rho 0 to +0.6", 0.0, 0.6, "rho", m_diversity_sleep, fast=False,
                     tolerance_note="band widened down to 0 (SLP-02: population-level coupling is weak, <= 0.35); "
                                    "TST judged given time in bed, which this cohort varies independently of the gut"),
+               _exp("SLP02-WEAK", ("SLP-02",), "Population-level diversity-sleep coupling is weak",
+                    "|rho| <= 0.35", 0.0, 0.35, "|rho|", m_diversity_weak, fast=False),
                _exp("INS01-PRODUCERS", ("INS-01",), "Poor sleepers carry fewer SCFA producers, similar diversity",
                     "< 1", 0.0, 0.999, "ratio", m_insomnia_producers, fast=False))
