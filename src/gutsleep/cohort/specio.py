@@ -19,6 +19,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from gutsleep.scenario.loader import plain
+
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str, Any]
@@ -54,23 +56,6 @@ def dotted(loc: Loc) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
-
-
-def plain(node: Any) -> Any:
-    """ruamel round-trip containers and scalars as plain Python values."""
-    if isinstance(node, dict):
-        return {plain(k): plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return node
 
 
 def _yaml_path(root: Any, loc: Loc) -> tuple[Loc, int]:

@@ -31,12 +31,12 @@ class ScenarioError(ValueError):
         super().__init__("\n".join([head, *problems]))
 
 
-def _plain(node: Any) -> Any:
+def plain(node: Any) -> Any:
     """Convert ruamel round-trip containers/scalars to plain Python types."""
     if isinstance(node, dict):
-        return {_plain(k): _plain(v) for k, v in node.items()}
+        return {plain(k): plain(v) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [plain(v) for v in node]
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -152,7 +152,7 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
         raise ScenarioError(
             source, [f"{source}:{line}: top level must be a mapping of fields (name, days, ...), got {kind}"]
         )
-    data = _plain(root)
+    data = plain(root)
     if "name" not in data and source and not source.startswith("<"):
         data["name"] = Path(source).stem
     try:
