@@ -339,28 +339,13 @@ def _prepare(out: Path, manifest: dict[str, Any], options: RunOptions) -> ChunkS
 
 @contextmanager
 def _progress(enabled: bool, total: int, subjects: int) -> Iterator[Callable[[int], None]]:
-    """Rich progress bar over chunks (``advance(n_subjects_done)``), or a no-op."""
+    """Progress over chunks (``advance(n_subjects_done)``): a bar on a terminal, log lines otherwise; or a no-op."""
     if not enabled:
         yield lambda _n: None
         return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from gutsleep.apps.ui import chunk_progress
 
-    with Progress(TextColumn("chunks"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[subjects]}"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), transient=True) as bar:
-        task = bar.add_task("chunks", total=total, subjects="")
-        done = [0]
-
-        def advance(n: int) -> None:
-            done[0] += n
-            bar.update(task, advance=1, subjects=f"{done[0]}/{subjects} subjects")
-
+    with chunk_progress(total, subjects) as advance:
         yield advance
 
 
