@@ -45,8 +45,23 @@ def explain_command(
             result.nightly.to_csv(out / "attribution_nightly.csv", index=False)
             waterfall_figure(result).savefig(out / "waterfall.png", dpi=110)
             (out / "explain.html").write_text(explain_report(result), encoding="utf-8")
+            _write_package(out, sa, sb, table, result.nightly)
     _print_attribution(result, table, fmt)
     ui.info(f"written: {out / 'explain.html'}, {out / 'waterfall.png'}, {out / 'attribution.csv'}")
+
+
+def _write_package(out: Path, a: object, b: object, table: object, nightly: object) -> None:
+    """``datapackage.json`` of an explain folder: both CSVs described column by column, provenance."""
+    from gutsleep.apps import metadata
+
+    resources = [metadata.resource("attribution.csv", "attribution", table,  # type: ignore[arg-type]
+                                   description="mean over the window: A, B, B - A and each pathway's part"),
+                 metadata.resource("attribution_nightly.csv", "attribution_nightly", nightly,  # type: ignore[arg-type]
+                                   description="per night and outcome: A, B, total and each pathway's part"),
+                 metadata.resource("waterfall.png"), metadata.resource("explain.html")]
+    gutsleep = metadata.provenance(metadata.subject_provenance([a, b]))  # type: ignore[list-item]
+    metadata.write_datapackage(out, metadata.datapackage("gutsleep-explain", "Why sleep changed: pathways",
+                                                         resources, gutsleep))
 
 
 def _print_attribution(result: object, table: object, fmt: str) -> None:

@@ -110,8 +110,9 @@ def rich_tables(df: pd.DataFrame, title: str, width: int, styles: Styles | None 
     for j, c in enumerate(cols):
         column_cells = [r[j] for r in cells]
         longest = max((len(t) for t in column_cells), default=1)
-        need = longest if numeric[j] else min(_longest_word(column_cells), MAX_WORD)
-        header_word = min(_longest_word([str(c)]), MAX_WORD)
+        max_word = min(MAX_WORD, max(8, width // 3))  # longer words in text columns may fold; numbers never
+        need = longest if numeric[j] else min(_longest_word(column_cells), max_word)
+        header_word = min(_longest_word([str(c)]), max_word)
         widths.append(max(need, header_word))
         natural.append(max(longest, header_word, len(str(c)) if numeric[j] else header_word))
     tables = []

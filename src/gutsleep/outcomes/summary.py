@@ -8,7 +8,8 @@ of windows serves both. For one run:
   open-ended intervention runs to the last day; a jet lag or a night without sleep is a one-day window).
 * **baseline window**: the ``baseline_days`` (7) days before ``s``. Without interventions or events it is the first
   7 days. When the change starts on day 0 there is no day before it and the baseline is day 0 (stated in
-  ``baseline_note``; the burn-in ran the unchanged habits, but is not part of the tables).
+  ``baseline_note``; the burn-in repeats day 0's habits, so a habit change from day 0 is already in place
+  there; compare against a scenario without it to see its effect).
 * **change** ``c(k) = value(k) - baseline`` (clock hours on the 24-h circle, in -12..12 h). In a comparison the
   change is the difference ``B(k) - A(k)`` itself, on the days both scenarios have.
 * **peak change**: the change of largest magnitude from ``s`` to the end, with its night/day and the value there.

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from gutsleep.model import build_model
 from gutsleep.outcomes.columns import axis_label, min_span, short_unit
@@ -61,7 +62,14 @@ def _common(table: pd.DataFrame, key: str, diff: pd.DataFrame) -> pd.DataFrame:
 
 def _overlay_and_difference(cmp: ComparisonOutput, table: pd.DataFrame, diff: pd.DataFrame, key: str,
                             columns: tuple[str, ...]) -> str:
-    """Figure with, per outcome, A and B over time (left) and B - A (right), both in the outcome's unit."""
+    """HTML of :func:`overlay_figure`."""
+    return figure_html(overlay_figure(cmp, table, diff, key, columns), f"{key}ly outcomes, A vs B")
+
+
+def overlay_figure(cmp: ComparisonOutput, table: pd.DataFrame, diff: pd.DataFrame, key: str,
+                   columns: tuple[str, ...]) -> Figure:
+    """Figure with, per outcome, A and B over time (left) and B - A (right), both in the outcome's unit (titles
+    and y-axes), on the days both scenarios have."""
     fig, ax = new_figure(len(columns), 2, height=2.1)
     markers = [m for m in scenario_markers([cmp.a, cmp.b]) if m[0] <= min(cmp.a.days, cmp.b.days) - 1]
     table = _common(table, key, diff)
@@ -96,7 +104,7 @@ def _overlay_and_difference(cmp: ComparisonOutput, table: pd.DataFrame, diff: pd
     ax[-1].set_xlabel(key, fontsize=8)
     ax[-2].set_xlabel(key, fontsize=8)
     mark_days(ax, markers)
-    return figure_html(fig, f"{key}ly outcomes, A vs B")
+    return fig
 
 
 def comparison_report(cmp: ComparisonOutput) -> str:

@@ -52,22 +52,23 @@ def new_figure(
     return fig, axes
 
 
-def set_min_span(ax: Axes, span: float) -> None:
-    """Widen the y-axis to at least ``span`` around the plotted data, so that a change far below an outcome's
-    resolution is drawn as the near-flat line it is (not stretched to the full height). A non-negative quantity's
-    axis does not extend below 0."""
+def set_min_span(ax: Axes, span: float, axis: str = "y") -> None:
+    """Widen an axis (``y`` or ``x``) to at least ``span`` around the plotted data, so that a change far below an
+    outcome's resolution is drawn as the near-flat line it is (not stretched to the full height). A non-negative
+    quantity's axis does not extend below 0."""
     if not (math.isfinite(span) and span > 0):
         return
-    lo, hi = ax.get_ylim()
+    get, put = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
+    lo, hi = get()
     if hi - lo >= span:
         return
-    data_lo, data_hi = ax.dataLim.intervaly
+    data_lo, data_hi = ax.dataLim.intervaly if axis == "y" else ax.dataLim.intervalx
     if not (math.isfinite(data_lo) and math.isfinite(data_hi)) or data_lo > data_hi:
         data_lo, data_hi = lo, hi
     low = (data_lo + data_hi) / 2.0 - span / 2.0
     if data_lo >= 0.0 > low:
         low = 0.0
-    ax.set_ylim(low, low + span)
+    put(low, low + span)
 
 
 def outcome_axis(ax: Axes, column: str, *, unit: str | None = None, typical: float | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from gutsleep.model import build_model
 from gutsleep.outcomes.columns import axis_label
@@ -146,20 +147,25 @@ def _outcome_panels(axes: Sequence[Axes], table: pd.DataFrame, key: str, columns
 
 
 def pathway_figures(output: SimulationOutput) -> list[tuple[str, str]]:
-    """(section title, figure HTML) of every pathway plot. Every y-axis carries its unit and a minimum span of
-    ten resolutions of its outcome (:mod:`gutsleep.outcomes.columns`), so changes below the resolution look
+    """(section title, figure HTML) of every pathway plot."""
+    return [(title, figure_html(fig, alt)) for title, fig, alt in pathway_figure_objects(output)]
+
+
+def pathway_figure_objects(output: SimulationOutput) -> list[tuple[str, Figure, str]]:
+    """(section title, figure, alt text) of every pathway plot. Every y-axis carries its unit and a minimum span
+    of ten resolutions of its outcome (:mod:`gutsleep.outcomes.columns`), so changes below the resolution look
     small."""
     names = [s.name for s in output.scenarios]
     markers = scenario_markers(output.scenarios)
     multi = len(names) > 1
     n, d = output.nightly, output.daily
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, Figure, str]] = []
 
     fig, ax = new_figure(2, 2)
     titles = _outcome_panels(ax, n, "night", ("tst_min", "sws_pct", "sol_min", "waso_min"), names, marker=".",
                              linewidth=1)
     _finish(ax, titles, "night", markers, multi)
-    out.append(("Sleep", figure_html(fig, "nightly sleep outcomes")))
+    out.append(("Sleep", fig, "nightly sleep outcomes"))
 
     shown = min(len(names), 4)
     fig, ax = new_figure(1 + (shown + 1) // 2, 2, sharex=False)
@@ -180,7 +186,7 @@ def pathway_figures(output: SimulationOutput) -> list[tuple[str, str]]:
     _finish(ax[: 2 + shown], titles, "day", markers, multi)
     if shown:
         ax[2].legend(fontsize=6, loc="lower left", ncol=3)
-    out.append(("Microbiome", figure_html(fig, "microbiome diversity and guilds")))
+    out.append(("Microbiome", fig, "microbiome diversity and guilds"))
 
     fig, ax = new_figure(2, 2)
     for col, style in (("butyrate_mM", "-"), ("propionate_mM", "--"), ("acetate_mM", ":")):
@@ -193,18 +199,18 @@ def pathway_figures(output: SimulationOutput) -> list[tuple[str, str]]:
                                                      names)]
     _finish(ax, titles, "day", markers, False)
     ax[0].legend(fontsize=7)
-    out.append(("Metabolites", figure_html(fig, "SCFA, GABA and serotonin pools")))
+    out.append(("Metabolites", fig, "SCFA, GABA and serotonin pools"))
 
     fig, ax = new_figure(2, 2)
     titles = _outcome_panels(ax, d, "day", ("permeability_index", "lps_fold", "il6_pg_ml", "crp_mg_l"), names)
     _finish(ax, titles, "day", markers, multi)
-    out.append(("Barrier and immune", figure_html(fig, "barrier and inflammation")))
+    out.append(("Barrier and immune", fig, "barrier and inflammation"))
 
     fig, ax = new_figure(1, 2)
     titles = _outcome_panels(ax, d, "day", ("cortisol_morning_nmol_l", "cortisol_evening_nmol_l"), names)
     _finish(ax, ["morning cortisol peak 05-11 h (nmol/L)", "evening cortisol 18-23 h (nmol/L)"], "day", markers,
             multi)
-    out.append(("HPA axis", figure_html(fig, "cortisol")))
+    out.append(("HPA axis", fig, "cortisol"))
 
     fig, ax = new_figure(2, 2)
     dlmo = d.assign(dlmo_clock_h=np.where(d["dlmo_clock_h"] < 12.0, d["dlmo_clock_h"] + 24.0, d["dlmo_clock_h"]))
@@ -222,13 +228,13 @@ def pathway_figures(output: SimulationOutput) -> list[tuple[str, str]]:
                  "gut-central clock misalignment (dimensionless)" + ("" if mis is not None else
                                                                       " (needs the time series)"),
                  axis_label("microbial_rhythm_amplitude")], "day", markers, multi)
-    out.append(("Clocks", figure_html(fig, "circadian clocks")))
+    out.append(("Clocks", fig, "circadian clocks"))
 
     fig, ax = new_figure(1, 2)
     _outcome_panels(ax, d, "day", ("vagal_signal", "gut_serotonin_share"), names)
     _finish(ax, ["vagal afferent signal (1 = baseline person)", "gut share of body serotonin (fraction)"], "day",
             markers, multi)
-    out.append(("Vagal signalling", figure_html(fig, "vagal signal")))
+    out.append(("Vagal signalling", fig, "vagal signal"))
     return out
 
 
