@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from gutsleep.apps import ui
 from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gutsleep.explain.attribution import Attribution
+    from gutsleep.scenario import Scenario
 
 TableFormat = Annotated[
     Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json (for machines)")
@@ -50,38 +56,35 @@ def explain_command(
     ui.info(f"written: {out / 'explain.html'}, {out / 'waterfall.png'}, {out / 'attribution.csv'}")
 
 
-def _write_package(out: Path, a: object, b: object, table: object, nightly: object) -> None:
+def _write_package(out: Path, a: Scenario, b: Scenario, table: pd.DataFrame, nightly: pd.DataFrame) -> None:
     """``datapackage.json`` of an explain folder: both CSVs described column by column, provenance."""
     from gutsleep.apps import metadata
 
-    resources = [metadata.resource("attribution.csv", "attribution", table,  # type: ignore[arg-type]
+    resources = [metadata.resource("attribution.csv", "attribution", table,
                                    description="mean over the window: A, B, B - A and each pathway's part"),
-                 metadata.resource("attribution_nightly.csv", "attribution_nightly", nightly,  # type: ignore[arg-type]
+                 metadata.resource("attribution_nightly.csv", "attribution_nightly", nightly,
                                    description="per night and outcome: A, B, total and each pathway's part"),
                  metadata.resource("waterfall.png"), metadata.resource("explain.html")]
-    gutsleep = metadata.provenance(metadata.subject_provenance([a, b]))  # type: ignore[list-item]
+    gutsleep = metadata.provenance(metadata.subject_provenance([a, b]))
     metadata.write_datapackage(out, metadata.datapackage("gutsleep-explain", "Why sleep changed: pathways",
                                                          resources, gutsleep))
 
 
-def _print_attribution(result: object, table: object, fmt: str) -> None:
+def _print_attribution(result: Attribution, table: pd.DataFrame, fmt: str) -> None:
     """One column per outcome (reads better in a terminal than one per pathway); csv/json: the full table."""
-    import pandas as pd
-
     from gutsleep.apps.tables import print_frame
 
-    assert isinstance(table, pd.DataFrame)
     if fmt != "table":
         print_frame(table, fmt=fmt)
         return
     if ui.verbosity() < ui.NORMAL:
         return
-    outcomes = list(result.summary.index)  # type: ignore[attr-defined]
+    outcomes = list(result.summary.index)
     wide = table.set_index("outcome").T
     wide.columns = [SHORT_OUTCOMES.get(o, o) for o in outcomes]
     wide = wide.reset_index(names="pathway")
-    first, last = result.window  # type: ignore[attr-defined]
-    print_frame(wide, f"{result.b.name} - {result.a.name} by pathway, nights {first}-{last} (mean)")  # type: ignore
+    first, last = result.window
+    print_frame(wide, f"{result.b.name} - {result.a.name} by pathway, nights {first}-{last} (mean)")
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,7 @@ MAX_WORD = 28
 SHORT = 12
 """Columns whose cells are at most this wide are given their full width before long text columns."""
 _OVERHEAD = 2
-"""Characters a column adds to the table width beyond its content (padding and separator)."""
+"""Characters between two columns (the table has no outer edge)."""
 
 
 def fmt_number(value: object) -> str:
@@ -56,6 +56,7 @@ def _longest_word(texts: Sequence[str]) -> int:
 
 def _groups(widths: list[int], available: int) -> list[list[int]]:
     """Column indices per sub-table: each repeats column 0 and fits ``available`` characters if it can."""
+    available += _OVERHEAD  # n columns need n - 1 separators
     if sum(w + _OVERHEAD for w in widths) <= available or len(widths) <= 2:
         return [list(range(len(widths)))]
     groups: list[list[int]] = []
@@ -118,10 +119,11 @@ def rich_tables(df: pd.DataFrame, title: str, width: int, styles: Styles | None 
     tables = []
     groups = _groups(widths, width)
     for k, group in enumerate(groups):
-        sized = _allocate([widths[j] for j in group], [natural[j] for j in group], width - _OVERHEAD * len(group))
+        sized = _allocate([widths[j] for j in group], [natural[j] for j in group],
+                          width - _OVERHEAD * (len(group) - 1))
         part = f" ({k + 1}/{len(groups)})" if len(groups) > 1 else ""
         table = Table(title=f"{title}{part}" if title else None, title_justify="left", box=box.SIMPLE_HEAD,
-                      pad_edge=False, collapse_padding=True)
+                      pad_edge=False, collapse_padding=True, show_edge=False)
         for j, w in zip(group, sized, strict=True):
             table.add_column(str(cols[j]), justify="right" if numeric[j] else "left", width=w, overflow="fold")
         for row in cells:

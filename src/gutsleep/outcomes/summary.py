@@ -359,9 +359,11 @@ def summarize_comparison(nightly: pd.DataFrame, daily: pd.DataFrame, a: Scenario
 
 
 def display_table(summary: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Compact, human-readable view of a summary (one row per outcome, numbers as text, 3 significant digits).
+    """Compact, human-readable view of a summary (one row per outcome, numbers as text to one digit below the
+    outcome's resolution, so a change far below the resolution reads 0).
 
-    Columns: outcome (unit), baseline (of A and B for a comparison), peak change and the night/day it happens,
+    Columns: outcome (unit), baseline (of A and B for a comparison; one column when they agree to the shown
+    digits), peak change and the night/day it happens,
     window change, area (unit x day) and recovery (days after the window; ``ongoing`` when the intervention
     lasts to the end, ``not by end`` when the change has not settled by the last day, ``n/a`` without any
     intervention). DLMO baselines are clock times and its changes minutes."""
@@ -376,33 +378,46 @@ def display_table(summary: pd.DataFrame, columns: Sequence[str] | None = None) -
             recovery = {"no intervention or event": "n/a", "the intervention lasts to the end": "ongoing"}.get(
                 r.recovery_note, "not by end" if r.recovery_note else "-")
         unit = "clock; change in min" if circular else meta.short_unit(r.column)
+        res = float(r.resolution)
         row = {"outcome (unit)": f"{r.outcome} ({unit})" if unit else r.outcome}
         if hasattr(r, "baseline_a"):
-            row.update({"A baseline": _num(r.baseline_a, False, clock=circular, signed=False),
-                        "B baseline": _num(r.baseline_b, False, clock=circular, signed=False)})
+            row.update({"A baseline": _num(r.baseline_a, res, clock=circular, signed=False),
+                        "B baseline": _num(r.baseline_b, res, clock=circular, signed=False)})
         else:
-            row["baseline"] = _num(r.baseline_mean, False, clock=circular, signed=False)
-        row.update({"peak change": _num(r.peak_change, circular),
+            row["baseline"] = _num(r.baseline_mean, res, clock=circular, signed=False)
+        row.update({"peak change": _num(r.peak_change, res, minutes=circular),
                     "at": "-" if pd.isna(r.peak_at) else f"{word} {int(r.peak_at)}",
-                    "window change": _num(r.window_change, circular),
-                    "area (x day)": _num(r.change_area, circular), "recovery": recovery})
+                    "window change": _num(r.window_change, res, minutes=circular),
+                    "area (x day)": _num(r.change_area, res, minutes=circular), "recovery": recovery})
         rows.append(row)
-    return pd.DataFrame(rows)
+    view = pd.DataFrame(rows)
+    if "A baseline" in view and (view["A baseline"] == view["B baseline"]).all():
+        view = view.drop(columns="B baseline").rename(columns={"A baseline": "baseline (A = B)"})
+    return view
 
 
-def _num(value: float, change_in_minutes: bool, *, clock: bool = False, signed: bool = True) -> str:
-    """A number for display: ``-`` for NaN, clock changes in minutes, clock hours as HH:MM, 3 significant digits."""
+def _decimals(resolution: float) -> int:
+    """Decimals that show an outcome to one digit below its resolution (1 min -> 1, 0.01 -> 3)."""
+    if not (math.isfinite(resolution) and resolution > 0):
+        return 3
+    return max(0, math.ceil(-math.log10(resolution)) + 1)
+
+
+def _num(value: float, resolution: float, *, minutes: bool = False, clock: bool = False, signed: bool = True) -> str:
+    """A number for display, to one digit below the outcome's resolution (a change far below it reads 0):
+    ``-`` for NaN, clock hours as HH:MM, clock changes in minutes."""
     if value is None or pd.isna(value):
         return "-"
     value = float(value)
     if clock:
-        minutes = round(value * 60.0) % (24 * 60)
-        return f"{minutes // 60:02d}:{minutes % 60:02d}"
-    if change_in_minutes:
-        value *= 60.0
-    sign = "+" if signed else ""
-    text = f"{value:{sign}.3g}" if abs(value) < 1e5 else f"{value:{sign}.3e}"
-    return "0" if text.lstrip("+-") in ("0", "0.0") else text
+        minutes_of_day = round(value * 60.0) % (24 * 60)
+        return f"{minutes_of_day // 60:02d}:{minutes_of_day % 60:02d}"
+    if minutes:
+        value, resolution = value * 60.0, resolution * 60.0
+    text = f"{value:{'+' if signed else ''}.{_decimals(resolution)}f}"
+    if float(text) == 0.0:
+        return "0"
+    return text
 
 
 __all__ = [
