@@ -71,7 +71,7 @@ def _print_paths(paths: dict[str, Path], heading: str = "Wrote:") -> None:
     console.print(heading)
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True)
+        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _what(scenarios: Sequence[Scenario], burn_in_days: int) -> str:
@@ -128,7 +128,7 @@ def _print_run_summary(output: SimulationOutput) -> None:
                  f"{first.intervention_window}")
         print_frame(display_table(mine, KEY_COLUMNS), title, console=console)
         for note in sorted({n for n in mine["baseline_note"] if n} if "baseline_note" in mine else set()):
-            console.print(f"  baseline: {note}", highlight=False)
+            console.print(f"  baseline: {note}", highlight=False, markup=False)
 
 
 def _summary(output: SimulationOutput) -> pd.DataFrame:
@@ -292,7 +292,7 @@ def equations(
     with clean_errors():
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    console.print(f"Wrote {out}")
+    console.print(f"Wrote {out}", markup=False, highlight=False)
 
 
 @app.command()

@@ -77,7 +77,7 @@ def _print_paths(paths: dict[str, Path]) -> None:
     console.print("Wrote:")
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True)
+        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str:

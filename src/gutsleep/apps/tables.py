@@ -1,5 +1,6 @@
 """Tables on the console that read at 80 columns, and the same tables as CSV or JSON for machines.
 
+Cells, titles and headers are plain text (never read as rich markup, whatever a scenario name contains).
 Rules of the console layout (rich): numbers are compacted to 4 significant digits and never wrapped; no cell is
 broken inside a word or number (every column is at least as wide as its longest word, text wraps between words);
 when the columns do not fit the terminal, the table is split into several tables that each repeat the first
@@ -122,10 +123,10 @@ def rich_tables(df: pd.DataFrame, title: str, width: int, styles: Styles | None 
         sized = _allocate([widths[j] for j in group], [natural[j] for j in group],
                           width - _OVERHEAD * (len(group) - 1))
         part = f" ({k + 1}/{len(groups)})" if len(groups) > 1 else ""
-        table = Table(title=f"{title}{part}" if title else None, title_justify="left", box=box.SIMPLE_HEAD,
+        table = Table(title=Text(f"{title}{part}") if title else None, title_justify="left", box=box.SIMPLE_HEAD,
                       pad_edge=False, collapse_padding=True, show_edge=False)
         for j, w in zip(group, sized, strict=True):
-            table.add_column(str(cols[j]), justify="right" if numeric[j] else "left", width=w, overflow="fold")
+            table.add_column(Text(str(cols[j])), justify="right" if numeric[j] else "left", width=w, overflow="fold")
         for row in cells:
             table.add_row(*(Text(row[j], style=(styles or {}).get(str(cols[j]), lambda _t: "")(row[j]))
                             for j in group))

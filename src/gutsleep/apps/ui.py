@@ -89,12 +89,23 @@ def phase(what: str) -> Iterator[None]:
 def compile_pending() -> bool:
     """True when the next simulation will first compile the solver kernel (no compiled copy is cached).
 
-    Minimal check until the solver exposes one: the generated kernel module is loaded (cheap, needed anyway) and
-    numba's cache index of its ``integrate`` function is looked for next to it (or under ``NUMBA_CACHE_DIR``)."""
+    Asks the solver (``gutsleep.solve.batched.kernel_cached``) where it offers that; otherwise a minimal check:
+    the generated kernel module is loaded (cheap, needed anyway) and numba's cache index of its ``integrate``
+    function is looked for next to it (or under ``NUMBA_CACHE_DIR``)."""
     from gutsleep.model import build_model
+
+    model = build_model()
+    try:
+        from gutsleep.solve.batched import kernel_cached  # type: ignore[import-not-found]
+    except ImportError:
+        return _numba_index_missing(model)
+    return not kernel_cached(model)
+
+
+def _numba_index_missing(model: Any) -> bool:
     from gutsleep.solve.codegen import load_kernel
 
-    kernel = load_kernel(build_model())
+    kernel = load_kernel(model)
     integrate = getattr(kernel, "integrate", None)
     if integrate is None or not hasattr(integrate, "py_func"):
         return False  # plain Python (GUTSLEEP_JIT=0): nothing to compile

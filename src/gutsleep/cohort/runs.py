@@ -96,7 +96,10 @@ def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = 
     options = replace(options or RunOptions(), burn_in_days=spec.burn_in_days,
                       summary_days=min(spec.primary.window_days, spec.days), tables=TABLES)
     run = run_subjects(TrialSource.of(spec), out, options, client=client)
-    analysis = analyse_trial(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
+    from gutsleep.apps import ui
+
+    with ui.phase("analysing the trial (Welch, ANCOVA, effect sizes, power by resampling)"):
+        analysis = analyse_trial(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
     folder = Path(out)
     paths = dict(run.paths)
     tables = {"results": analysis.results, "within": analysis.within, "power": analysis.power,
