@@ -231,3 +231,12 @@ def test_parameters_block_errors_name_parameter_line_and_range() -> None:
     assert ok.parameters == {"melatonin_light_suppression": 6.0} and hash(ok)
     with pytest.raises(TypeError):
         ok.parameters["x"] = 1.0  # type: ignore[index]
+
+
+def test_a_missing_extra_names_the_install_command(capsys: pytest.CaptureFixture[str]) -> None:
+    import typer
+
+    with pytest.raises(typer.Exit) as exit_info, ui.clean_errors():
+        raise ModuleNotFoundError("No module named 'pyarrow'", name="pyarrow")
+    assert exit_info.value.exit_code == 2
+    assert 'pip install ".[cohort]"' in capsys.readouterr().err

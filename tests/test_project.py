@@ -90,3 +90,11 @@ def test_licence_and_citation_are_present():
     assert project["license"] == {"text": "MIT"}
     assert project["version"] in citation
     assert project["version"] == __import__("gutsleep").__version__
+
+
+def test_nothing_suggests_installing_gutsleep_from_a_package_index():
+    """gutsleep is not published: install hints name the extra and install from the source folder."""
+    texts = [p.read_text() for p in (ROOT / "src").rglob("*.py")]
+    texts += [(ROOT / "README.md").read_text(), *(p.read_text() for p in (ROOT / "docs").glob("*.md"))]
+    for text in texts:
+        assert not re.search(r"pip install\s+['\"]?gutsleep", text)

@@ -83,3 +83,15 @@ def test_evidence_figure_uses_the_plotted_variable_unit() -> None:
     assert ax.get_ylabel() == "nat" and _span(ax) >= 0.1 - 1e-12
     bar = experiment_figure(Result(exp, Measured(5.0), "PASS")).axes[0]
     assert bar.get_ylabel() == "%"  # a bar of the judged value is in the verdict's unit
+
+
+def test_cohort_histograms_name_their_units() -> None:
+    from gutsleep.cohort.report import _histograms
+
+    frame = pd.DataFrame({"tst_min": np.r_[np.full(20, 424.83), 424.84], "shannon": np.linspace(2.7, 2.9, 21)})
+    fig = _histograms(frame, ["tst_min", "shannon"], cols=2)
+    assert fig is not None
+    tst, shannon = fig.axes[:2]
+    assert tst.get_xlabel() == "min" and tst.get_ylabel() == "subjects"
+    assert tst.get_xlim()[1] - tst.get_xlim()[0] >= 10.0  # 0.01 min of spread is not drawn as a wide spread
+    assert shannon.get_xlabel() == "nat"
