@@ -6,6 +6,7 @@ from __future__ import annotations
 import filecmp
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ def _imported_after(code: str) -> list[str]:
     probe = (f"import sys\n{code}\n"
              f"print(__import__('json').dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin", "COLUMNS": "80"})
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80"})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
