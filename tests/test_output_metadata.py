@@ -84,8 +84,8 @@ def test_every_outcome_column_has_a_written_description() -> None:
     for col in (*NIGHTLY_COLUMNS, *daily_columns(GUILDS)):
         text = columns.description(col)
         generic = text.endswith(f"({columns.unit(col) or 'model units'})") and not col.startswith("guild_")
-        assert text and not generic, col
-        assert columns.unit(col), col
+        assert text and not generic, f"{col}: add its description to gutsleep.outcomes.columns.DESCRIPTIONS"
+        assert columns.unit(col), f"{col}: add its unit to NIGHTLY_UNITS / DAILY_UNITS"
 
 
 def test_cohort_and_trial_outputs_are_described(tmp_path: Path) -> None:
