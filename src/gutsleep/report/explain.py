@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -47,7 +48,8 @@ def waterfall_figure(result: Attribution, outcomes: tuple[str, ...] = OUTCOMES) 
         # is drawn as small as it is
         span = max(4.0 * abs(row["b"] - row["a"]), min_span(outcome))
         middle = (row["a"] + row["b"]) / 2.0
-        ax.set_ylim(middle - span / 2.0, middle + span / 2.0)
+        if math.isfinite(middle) and math.isfinite(span):  # no scored night in the window: leave autoscale
+            ax.set_ylim(middle - span / 2.0, middle + span / 2.0)
         ax.set_ylabel(short_unit(outcome), fontsize=8)
         ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right", fontsize=7)
         ax.set_title(f"{OUTCOME_LABELS[outcome]}: {row['b'] - row['a']:+.2f}", fontsize=9)
