@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
 from typer.testing import CliRunner, Result
 
+import gutsleep
 import gutsleep.cli as cli
 from gutsleep.apps.examples import DEMO_EXAMPLES, example_text, packaged_examples
 from gutsleep.model import build_model
@@ -78,9 +81,10 @@ def test_simulate_writes_contract_files(simulated: tuple[Result, Path]) -> None:
 def test_timeseries_netcdf(simulated: tuple[Result, Path]) -> None:
     _, out = simulated
     model = build_model()
-    with xr.open_dataset(out / "timeseries.nc", engine="scipy") as ds:
-        assert dict(ds.sizes) == {"subject": 2, "time": 5 * 24 + 1}
-        assert ds["time"].values[0] == 0.0 and ds["time"].values[-1] == 120.0
+    with xr.open_dataset(out / "timeseries.nc", engine="scipy", decode_timedelta=True) as ds:
+        assert dict(ds.sizes) == {"subject": 2, "time": 5 * 24 + 1, "parameter": len(model.parameters)}
+        hours = ds["time"].values / np.timedelta64(1, "h")  # CF timedelta coordinate, read back as timedelta64
+        assert ds["time"].dtype.kind == "m" and hours[0] == 0.0 and hours[-1] == 120.0
         assert [str(s) for s in ds["scenario"].values] == ["short", "jet"]
         assert "local_time_h" in ds.coords
         for name in (*model.state_names, *model.observables):
@@ -88,6 +92,16 @@ def test_timeseries_netcdf(simulated: tuple[Result, Path]) -> None:
             assert "units" in ds[name].attrs and ds[name].attrs["description"]
         assert ds["sleep_mode_Z"].sel(subject=0).isel(time=slice(0, 97)).notnull().all()
         assert ds["sleep_mode_Z"].sel(subject=0).isel(time=-1).isnull()  # beyond subject 0's 4 days
+        attrs = ds.attrs
+        assert attrs["gutsleep_version"] == gutsleep.__version__ and len(attrs["model_hash"]) == 16
+        assert attrs["Conventions"].startswith("CF-")
+        assert parse_scenario(attrs["scenario_1_yaml"]) == parse_scenario(JET)  # complete, re-runnable scenario
+        assert json.loads(attrs["scenario_0_parameters"])["age_years"] == 35.0
+        values = ds["parameter_value"].sel(subject=0).to_series()
+        assert values.index.tolist() == list(model.parameter_names)
+        assert values["sws_gain"] == model.parameter("sws_gain").default
+    with xr.open_dataset(out / "timeseries.nc", engine="scipy", decode_times=False, decode_timedelta=False) as raw:
+        assert raw["time"].attrs["units"] == "hours" and raw["time"].values[-1] == 120.0
 
 
 def test_report_is_self_contained(simulated: tuple[Result, Path]) -> None:
@@ -149,7 +163,7 @@ def test_params_check_fails_on_missing_source(monkeypatch: pytest.MonkeyPatch) -
     model = build_model()
     first = dataclasses.replace(model.parameters[0], source="")
     broken = dataclasses.replace(model, parameters=(first, *model.parameters[1:]))
-    monkeypatch.setattr(cli, "build_model", lambda: broken)
+    monkeypatch.setattr(gutsleep.model, "build_model", lambda: broken)
     result = invoke("params", "--check")
     assert result.exit_code == 1
     assert f"{first.name}: no source" in result.output
@@ -180,12 +194,14 @@ def test_packaged_examples_match_repository() -> None:
 
 def test_demo_wiring(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Demo writes both simulations and the comparison (examples shortened to keep the test fast)."""
-    real = cli.load_example
+    import gutsleep.apps.examples as examples
+
+    real = examples.load_example
 
     def short(name: str) -> object:
         return real(name).model_copy(update={"days": 4, "interventions": ()})
 
-    monkeypatch.setattr(cli, "load_example", short)
+    monkeypatch.setattr(examples, "load_example", short)
     result = invoke("demo", "--out", str(tmp_path), "--burn-in-days", "2")
     assert result.exit_code == 0, result.output
     for sub in (*DEMO_EXAMPLES, "comparison"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -69,4 +71,10 @@ def test_explain_cli_writes_table_and_waterfall(tmp_path, example_scenarios):
     assert result.exit_code == 0, result.output
     for name in ("explain.html", "waterfall.png", "attribution.csv"):
         assert (tmp_path / "out" / name).stat().st_size > 0
-    assert "GABA/vag" in result.output  # the pathway rows are printed (narrow terminals truncate labels)
+    # the pathway rows are printed with their labels intact at 80 columns, and the CSVs are described
+    assert "GABA/vagus" in result.output and "serotonin/melatonin" in result.output
+    assert (tmp_path / "out" / "datapackage.json").is_file()
+    as_json = CliRunner().invoke(app, ["explain", str(a), str(b), "--out", str(tmp_path / "out2"), "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    rows = json.loads(as_json.stdout[as_json.stdout.index("["):])
+    assert {r["outcome"] for r in rows} >= {"total sleep time (min)"}

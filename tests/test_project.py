@@ -53,3 +53,48 @@ def test_model_is_bounded_by_design():
     assert signed == {"clock_phase_psi", "gut_clock_phase_theta", "feeding_phase_cos_filtered",
                       "feeding_phase_sin_filtered"}
     assert len([s for s in model.states if s.name.startswith("taxon_")]) >= 30
+
+
+def test_readme_numbers_match_the_code():
+    """Counts in the README are checked, so they cannot drift from the code."""
+    from gutsleep.evidence.experiments import EXPERIMENTS
+    from gutsleep.evidence.findings import load_findings
+    from gutsleep.model.microbiome import GUILDS, TAXA
+
+    readme = (ROOT / "README.md").read_text()
+    findings = load_findings()
+    counted = {
+        r"(\d+) experiments": len(EXPERIMENTS),
+        r"(\d+) findings with citations": len(findings.findings),
+        r"(\d+) seed\s+claims": len(findings.seed_claims),
+        r"(\d+) taxa in \d+ guilds": len(TAXA),
+        r"\d+ taxa in (\d+) guilds": len(GUILDS),
+    }
+    for pattern, actual in counted.items():
+        found = [int(n) for n in re.findall(pattern, readme)]
+        assert found, pattern
+        assert set(found) == {actual}, f"README says {found} for {pattern!r}; the code has {actual}"
+    listed = re.search(r"Shipped examples in\s+`examples/`:\s*(.*?)\.\n", readme, flags=re.S)
+    assert listed is not None
+    names = {n.strip() for n in listed.group(1).replace("\n", " ").split(",")}
+    assert names == {p.stem for p in (ROOT / "examples").glob("*.yaml")}
+
+
+def test_licence_and_citation_are_present():
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    citation = (ROOT / "CITATION.cff").read_text()
+    assert "cff-version:" in citation and "license: MIT" in citation
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == {"text": "MIT"}
+    assert project["version"] in citation
+    assert project["version"] == __import__("gutsleep").__version__
+
+
+def test_nothing_suggests_installing_gutsleep_from_a_package_index():
+    """gutsleep is not published: install hints name the extra and install from the source folder."""
+    texts = [p.read_text() for p in (ROOT / "src").rglob("*.py")]
+    texts += [(ROOT / "README.md").read_text(), *(p.read_text() for p in (ROOT / "docs").glob("*.md"))]
+    for text in texts:
+        assert not re.search(r"pip install\s+['\"]?gutsleep", text)

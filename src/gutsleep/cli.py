@@ -1,154 +1,214 @@
-"""Command-line interface: ``gutsleep simulate | compare | demo | params | equations | examples``.
+"""Command-line interface: ``gutsleep simulate | compare | demo | params | equations | examples`` and the commands
+of the larger applications (``cohort``, ``trial``, ``observe``, ``sensitivity``, ``evidence``, ``explain``,
+``export``), which register themselves.
 
-Invalid scenarios and failed integrations end with a one-paragraph message on stderr and exit code 2 (no
-traceback); ``params --check`` exits 1 when a parameter's documentation is incomplete.
+Start-up stays fast: this module imports only typer and rich; numpy, pandas, the model and the solver are
+imported by the command that needs them, so ``gutsleep --help`` and ``--version`` answer at once. Progress and
+notices go to stderr (:mod:`gutsleep.apps.ui`), results to stdout. Exit codes: see
+:data:`gutsleep.apps.ui.EXIT_CODES_TEXT`.
 """
 
 from __future__ import annotations
 
-import math
-import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from gutsleep import __version__
-from gutsleep.apps import simulate as sim
-from gutsleep.apps.examples import DEMO_EXAMPLES, load_example, packaged_examples
-from gutsleep.apps.simulate import DEFAULT_BURN_IN_DAYS, SimulationOutput
-from gutsleep.model import build_model
-from gutsleep.report.comparison import comparison_summary
-from gutsleep.report.equations import equations_markdown
-from gutsleep.report.params import parameter_problems, parameter_table, parameters_markdown
-from gutsleep.scenario import Scenario, ScenarioError, load_scenario
-from gutsleep.solve.engine import SimulationError
+from gutsleep.apps import ui
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS, DEFAULT_TIMESERIES_EVERY_H
+from gutsleep.apps.ui import EXIT_CHECK_FAILED, EXIT_CODES_TEXT, EXIT_INVALID, clean_errors
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gutsleep.apps.simulate import ComparisonOutput, SimulationOutput
+    from gutsleep.scenario import Scenario
+
+HELP = "Mechanistic, batched simulator of the gut-brain-sleep axis (model output, not medical advice)."
 app = typer.Typer(
     name="gutsleep",
-    help="Mechanistic, batched simulator of the gut-brain-sleep axis (model output, not medical advice).",
+    help=HELP,
+    epilog=EXIT_CODES_TEXT,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 console = Console()
-EXIT_INVALID = 2
 
 BurnIn = Annotated[
     int,
     typer.Option("--burn-in-days", min=0, help="days prepended (repeating day 0's habits) so slow states settle"),
 ]
+Days = Annotated[
+    int | None, typer.Option("--days", min=1, help="simulate this many days instead of the scenario's `days`")
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="change a scenario field, e.g. habits.fiber_g=30, person.age=60, "
+                               "parameters.sws_gain=2 (repeatable; validated like the file)"),
+]
+TableFormat = Annotated[
+    Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json (for machines)")
+]
 
 
-@contextmanager
-def _clean_errors() -> Iterator[None]:
-    """Turn scenario, simulation and value errors into a message on stderr and exit code 2."""
-    try:
-        yield
-    except (ScenarioError, SimulationError, ValueError) as exc:
-        kind = "simulation failed" if isinstance(exc, SimulationError) else "error"
-        typer.echo(f"gutsleep: {kind}: {exc}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+def _load(arguments: Sequence[Path | str], days: int | None = None, sets: Sequence[str] = ()) -> list[Scenario]:
+    """Scenario files or shipped example names, with ``--days``/``--set`` applied."""
+    from gutsleep.apps.examples import load_scenario_arg
+    from gutsleep.apps.overrides import apply_overrides
+
+    return [apply_overrides(load_scenario_arg(a), days=days, sets=sets) for a in arguments]
 
 
-def _load(path: Path) -> Scenario:
-    """A scenario file, or a packaged example given by name (e.g. ``baseline``) when no such file exists."""
-    if not path.exists() and path.suffix == "" and path.name in packaged_examples():
-        return load_example(path.name)
-    return load_scenario(path)
-
-
-def _fmt(value: float) -> str:
-    """Compact number for console tables."""
-    if math.isnan(value):
-        return "-"
-    return f"{value:.4g}"
-
-
-def _print_table(df: pd.DataFrame, title: str) -> None:
-    """Print a DataFrame as a rich table (numbers compacted)."""
-    table = Table(title=title, title_justify="left")
-    for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(*(_fmt(v) if isinstance(v, float) else str(v) for v in row))
-    console.print(table)
-
-
-def _print_summary(output: SimulationOutput) -> None:
-    """Key outcomes (first vs last 7 days) of every subject."""
-    df = sim.summary_table(output).drop(columns=["subject", "column"])
-    if len(output.scenarios) == 1:
-        df = df.drop(columns="scenario")
-    _print_table(df, "Key outcomes: mean of the first and last 7 days (nights) after day 0")
-
-
-def _print_paths(paths: dict[str, Path]) -> None:
+def _print_paths(paths: dict[str, Path], heading: str = "Wrote:") -> None:
     """One line per written file: what it is and where."""
+    if ui.verbosity() < ui.NORMAL:
+        return
+    console.print(heading)
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True)
+        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True, markup=False)
 
 
-def _run_simulation(scenarios: Sequence[Scenario], burn_in_days: int, every_h: float | None) -> SimulationOutput:
-    """Simulate with a progress bar on an interactive terminal."""
-    return sim.simulate(scenarios, burn_in_days=burn_in_days, timeseries_every_h=every_h,
-                        progress=console.is_terminal)
+def _what(scenarios: Sequence[Scenario], burn_in_days: int) -> str:
+    names = ", ".join(s.name for s in scenarios)
+    days = max(s.days for s in scenarios)
+    return f"simulating {names} ({days} days + {burn_in_days} burn-in)"
+
+
+def _run(scenarios: Sequence[Scenario], burn_in_days: int, every_h: float | None) -> SimulationOutput:
+    from gutsleep.apps import simulate as sim
+
+    with ui.day_progress(_what(scenarios, burn_in_days)) as progress:
+        return sim.simulate(scenarios, burn_in_days=burn_in_days, timeseries_every_h=every_h, progress=progress)
+
+
+def _compare(a: Scenario, b: Scenario, burn_in_days: int, every_h: float | None = None) -> ComparisonOutput:
+    from gutsleep.apps import simulate as sim
+
+    with ui.day_progress(_what([a, b], burn_in_days)) as progress:
+        return sim.compare(a, b, burn_in_days=burn_in_days, timeseries_every_h=every_h, progress=progress)
 
 
 def _attribution_sections(scenarios: Sequence[Scenario], burn_in_days: int) -> list[str]:
     """For each scenario with interventions or events: which pathways carry its effect on sleep."""
+    changed = [s for s in scenarios if s.interventions or s.events]
+    if not changed:
+        return []
     from gutsleep.explain import explain
     from gutsleep.report.explain import attribution_section
 
     sections = []
-    for s in scenarios:
-        if s.interventions or s.events:
-            plain = s.model_copy(update={"name": f"{s.name} (no interventions)", "interventions": (), "events": ()})
-            sections.append(attribution_section(explain(plain, s, burn_in_days=burn_in_days)))
+    for s in changed:
+        plain = s.model_copy(update={"name": f"{s.name} (no interventions)", "interventions": (), "events": ()})
+        with ui.day_progress(f"pathway attribution for {s.name} (re-runs with each pathway held)",
+                             check_compile=False) as progress:
+            sections.append(attribution_section(explain(plain, s, burn_in_days=burn_in_days, progress=progress)))
     return sections
+
+
+def _print_run_summary(output: SimulationOutput) -> None:
+    """Key outcomes of every subject: baseline, peak change, window change, area and recovery."""
+    if ui.verbosity() < ui.NORMAL:
+        return
+    from gutsleep.apps.tables import print_frame
+    from gutsleep.outcomes.summary import display_table
+    from gutsleep.report.simulation import KEY_COLUMNS
+
+    table = _summary(output)
+    for i, s in enumerate(output.scenarios):
+        mine = table[table["subject"] == i]
+        windows = mine[["kind", "baseline_window", "intervention_window"]].drop_duplicates("kind")
+        first = windows.iloc[0]
+        title = (f"{s.name}: change from baseline ({first.baseline_window}); interventions/events: "
+                 f"{first.intervention_window}")
+        print_frame(display_table(mine, KEY_COLUMNS), title, console=console)
+        for note in sorted({n for n in mine["baseline_note"] if n} if "baseline_note" in mine else set()):
+            console.print(f"  baseline: {note}", highlight=False, markup=False)
+
+
+def _summary(output: SimulationOutput) -> pd.DataFrame:
+    from gutsleep.report.simulation import summary
+
+    return summary(output)
+
+
+def _print_comparison_summary(cmp: ComparisonOutput) -> None:
+    """B - A of the key outcomes on the days both scenarios have, saying when lengths differ."""
+    from gutsleep.outcomes.summary import common_days_note
+
+    note = common_days_note(cmp.a, cmp.b)
+    if note:
+        ui.info(note)
+    if ui.verbosity() < ui.NORMAL:
+        return
+    from gutsleep.apps.tables import print_frame
+    from gutsleep.outcomes.summary import display_table
+    from gutsleep.report.comparison import comparison_summary
+    from gutsleep.report.simulation import KEY_COLUMNS
+
+    table = comparison_summary(cmp)
+    first = table.iloc[0]
+    title = (f"B - A: {cmp.b.name} - {cmp.a.name}; baseline {first.baseline_window}; interventions/events: "
+             f"{first.intervention_window}")
+    print_frame(display_table(table, KEY_COLUMNS), title, console=console)
 
 
 @app.command()
 def simulate(
     scenarios: Annotated[
-        list[Path], typer.Argument(help="scenario YAML files (several = several subjects in one batched run)")
+        list[Path], typer.Argument(help="scenario YAML files or shipped example names (several = several subjects "
+                                        "in one batched run)")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
     timeseries_every_h: Annotated[
         float, typer.Option("--timeseries-every-h", help="time-series sampling interval (h, multiple of 0.25)")
-    ] = 1.0,
+    ] = DEFAULT_TIMESERIES_EVERY_H,
+    days: Days = None,
+    sets: Sets = None,
 ) -> None:
-    """Simulate scenarios; write nightly.csv, daily.csv, timeseries.nc and report.html to --out."""
-    with _clean_errors():
-        loaded = [_load(p) for p in scenarios]
-        output = _run_simulation(loaded, burn_in_days, timeseries_every_h)
-        paths = sim.write_outputs(output, out, _attribution_sections(loaded, burn_in_days))
-    _print_summary(output)
-    console.print("Wrote:")
+    """Simulate scenarios; write nightly.csv, daily.csv, summary.csv, timeseries.nc, report.html and
+    datapackage.json (units and descriptions of every column) to --out."""
+    with clean_errors():
+        from gutsleep.apps import simulate as sim
+
+        loaded = _load(scenarios, days, sets or ())
+        output = _run(loaded, burn_in_days, timeseries_every_h)
+        sections = _attribution_sections(loaded, burn_in_days)
+        with ui.phase(f"writing tables, time series and report.html to {out}"):
+            paths = sim.write_outputs(output, out, sections)
+    _print_run_summary(output)
     _print_paths(paths)
 
 
 @app.command()
 def compare(
-    a: Annotated[Path, typer.Argument(help="scenario A (reference)")],
+    a: Annotated[Path, typer.Argument(help="scenario A (reference): YAML file or shipped example name")],
     b: Annotated[Path, typer.Argument(help="scenario B (differences are B - A)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
+    days: Days = None,
+    set_b: Annotated[
+        list[str] | None,
+        typer.Option("--set-b", help="change a field of B only, e.g. parameters.sws_gain=2 (repeatable)"),
+    ] = None,
 ) -> None:
-    """Run A and B together; write nightly_diff.csv, daily_diff.csv (B - A) and report.html to --out."""
-    with _clean_errors():
-        sa, sb = _load(a), _load(b)
-        cmp = sim.compare(sa, sb, burn_in_days=burn_in_days, progress=console.is_terminal)
-        paths = sim.write_comparison(cmp, out)
-    _print_table(comparison_summary(cmp), "Key outcomes: mean of the last 7 days (nights)")
-    console.print("Wrote:")
+    """Run A and B together; write nightly_diff.csv, daily_diff.csv (B - A), summary.csv, report.html and
+    datapackage.json to --out. Scenarios of unequal length are compared on the days both have (said on stderr, in
+    the report and in datapackage.json)."""
+    with clean_errors():
+        from gutsleep.apps import simulate as sim
+
+        sa, sb = _load([a], days)[0], _load([b], days, set_b or ())[0]
+        cmp = _compare(sa, sb, burn_in_days)
+        with ui.phase(f"writing differences and report.html to {out}"):
+            paths = sim.write_comparison(cmp, out)
+    _print_comparison_summary(cmp)
     _print_paths(paths)
 
 
@@ -158,29 +218,40 @@ def demo(
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
 ) -> None:
     """Simulate the packaged baseline and fermented-foods examples and compare them (one batched run)."""
-    with _clean_errors():
-        a, b = (load_example(name) for name in DEMO_EXAMPLES)
-        cmp = sim.compare(a, b, burn_in_days=burn_in_days, timeseries_every_h=1.0, progress=console.is_terminal)
+    with clean_errors():
+        from gutsleep.apps import examples
+        from gutsleep.apps import simulate as sim
+
+        a, b = (examples.load_example(name) for name in examples.DEMO_EXAMPLES)
+        cmp = _compare(a, b, burn_in_days, DEFAULT_TIMESERIES_EVERY_H)
         reports = {}
-        for i, name in enumerate(DEMO_EXAMPLES):
-            reports[name] = sim.write_outputs(sim.select_subject(cmp.simulation, i), out / name)["report"]
-        reports["comparison"] = sim.write_comparison(cmp, out / "comparison")["report"]
-    _print_table(comparison_summary(cmp), "Key outcomes: mean of the last 7 days (nights)")
-    console.print("Reports (open in a browser):")
-    _print_paths(reports)
-
-
-Format = Literal["table", "csv", "markdown"]
+        for i, name in enumerate(examples.DEMO_EXAMPLES):
+            with ui.phase(f"writing the {name} report to {out / name}"):
+                reports[name] = sim.write_outputs(sim.select_subject(cmp.simulation, i), out / name)["report"]
+        with ui.phase(f"writing the comparison report to {out / 'comparison'}"):
+            reports["comparison"] = sim.write_comparison(cmp, out / "comparison")["report"]
+    _print_comparison_summary(cmp)
+    _print_paths(reports, "Reports (open in a browser):")
 
 
 @app.command()
 def params(
     check: Annotated[bool, typer.Option("--check", help="exit 1 if any parameter lacks unit, source, ...")] = False,
     module: Annotated[str | None, typer.Option("--module", help="only this model module")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, csv or markdown")] = "table",
+    search: Annotated[
+        str | None, typer.Option("--search", help="only parameters whose name, unit, description or source contain "
+                                                  "every word (case-insensitive)")
+    ] = None,
+    fmt: Annotated[
+        Literal["table", "csv", "json", "markdown"], typer.Option("--format", help="table, csv, json or markdown")
+    ] = "table",
 ) -> None:
     """List every parameter (name, value, unit, range, module, source), or check their documentation."""
-    model = build_model()
+    import gutsleep.model
+    from gutsleep.apps.tables import print_frame
+    from gutsleep.report.params import parameter_problems, parameter_table, parameters_markdown, search_parameters
+
+    model = gutsleep.model.build_model()
     if module is not None and module not in model.modules():
         typer.echo(f"gutsleep: error: unknown module {module!r}; modules: {', '.join(model.modules())}", err=True)
         raise typer.Exit(EXIT_INVALID)
@@ -190,22 +261,20 @@ def params(
             for name, items in problems.items():
                 typer.echo(f"{name}: {'; '.join(items)}")
             typer.echo(f"{len(problems)} parameter(s) with incomplete documentation", err=True)
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_CHECK_FAILED)
         n = sum(1 for p in model.parameters if module is None or p.module == module)
         typer.echo(f"all {n} parameters documented")
         return
-    df = parameter_table(model, module)
-    if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
-    elif fmt == "markdown":
+    df = search_parameters(parameter_table(model, module), search)
+    if fmt == "markdown":
         typer.echo(parameters_markdown(df), nl=False)
+    elif fmt in ("csv", "json"):
+        print_frame(df, fmt=fmt)
     else:
-        table = Table(title=f"{len(df)} parameters", title_justify="left", show_lines=False)
-        for col in ("name", "value", "unit", "range", "module", "source"):
-            table.add_column(col, overflow="fold")
-        for r in df.itertuples(index=False):
-            table.add_row(r.name, f"{r.value:g}", r.unit, f"{r.low:g} to {r.high:g}", r.module, r.source)
-        console.print(table)
+        view = df.assign(range=[f"{lo:g} to {hi:g}" for lo, hi in zip(df["low"], df["high"], strict=True)])
+        view = view[["name", "value", "unit", "range", "module", "source"]]
+        where = f" matching {search!r}" if search else ""
+        print_frame(view, f"{len(df)} of {len(model.parameters)} parameters{where}", console=console)
 
 
 @app.command()
@@ -213,21 +282,41 @@ def equations(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write the Markdown here instead of stdout")] = None,
 ) -> None:
     """Print (or write) the model's equations as Markdown with LaTeX, generated from the model definition."""
-    text = equations_markdown(build_model())
+    import gutsleep.model
+    from gutsleep.report.equations import equations_markdown
+
+    text = equations_markdown(gutsleep.model.build_model())
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    console.print(f"Wrote {out}")
+    with clean_errors():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    console.print(f"Wrote {out}", markup=False, highlight=False)
 
 
 @app.command()
-def examples() -> None:
-    """List the packaged example scenarios (pass a name instead of a file to simulate/compare)."""
-    for name in packaged_examples():
-        s = load_example(name)
-        typer.echo(f"{name:<18} {s.days:>4} days  {' '.join((s.description or '').split())}")
+def examples(
+    kind: Annotated[
+        Literal["scenario", "population", "trial", "observational"] | None,
+        typer.Option("--kind", help="only scenarios, populations, trials or observational studies"),
+    ] = None,
+    fmt: TableFormat = "table",
+) -> None:
+    """List every shipped example (scenarios, populations, trials, observational studies) with its description.
+
+    Any command takes an example's name in place of a file: `gutsleep simulate antibiotics --out out/abx`."""
+    import pandas as pd
+
+    from gutsleep.apps.examples import KIND_WORDS, shipped_examples
+    from gutsleep.apps.tables import print_frame
+
+    rows = [{"name": e.name, "kind": KIND_WORDS[e.kind], "days": e.days, "description": e.description}
+            for e in shipped_examples(kind).values()]
+    df = pd.DataFrame(rows, columns=["name", "kind", "days", "description"])
+    if fmt == "table":
+        df["days"] = ["" if pd.isna(d) else str(int(d)) for d in df["days"]]
+    print_frame(df, f"{len(df)} shipped examples (use a name in place of a file)", fmt, console=console)
 
 
 def _version_callback(value: bool) -> None:
@@ -239,15 +328,19 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="show the version")
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="show the version and exit")
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print only errors (no progress, no tables)")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="also print timings and details")] = False,
 ) -> None:
-    """Mechanistic, batched simulator of the gut-brain-sleep axis (model output, not medical advice)."""
+    """Mechanistic, batched simulator of the gut-brain-sleep axis (model output, not medical advice).
+
+    Progress and notices go to stderr (plain log lines when it is not a terminal), results to stdout."""
+    ui.set_verbosity(ui.QUIET if quiet else ui.VERBOSE if verbose else ui.NORMAL)
 
 
-
-
-# Commands of the larger applications live next to them and register themselves here.
+# Commands of the larger applications live next to them and register themselves here (each module is light to
+# import: its dependencies are imported when a command runs).
 _COMMAND_MODULES = (
     "gutsleep.apps.export_cli",
     "gutsleep.apps.evidence_cli",

@@ -7,14 +7,15 @@ failed runs and bad options end with a message on stderr and exit code 2.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from gutsleep.apps import ui
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS
+from gutsleep.apps.ui import clean_errors as _clean_errors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from gutsleep.cohort.executor import RunOptions
 
 console = Console()
-EXIT_INVALID = 2
 
 Scheduler = Annotated[
     str | None,
@@ -40,21 +40,16 @@ Threads = Annotated[
 Retries = Annotated[int, typer.Option("--retries", min=0, help="retries of a failed or lost chunk on dask")]
 
 
-@contextmanager
-def _clean_errors() -> Iterator[None]:
-    """Specification errors, failed integrations, bad values and a missing extra -> message and exit code 2."""
-    from gutsleep.solve.engine import SimulationError
+TableFormat = Annotated[
+    Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json (for machines)")
+]
 
-    try:
-        yield
-    except ModuleNotFoundError as exc:
-        typer.echo(f"gutsleep: error: {exc.name} is missing; install the cohort extra: pip install "
-                   "'gutsleep[cohort]'", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
-    except (SimulationError, ValueError, KeyError) as exc:
-        kind = "simulation failed" if isinstance(exc, SimulationError) else "error"
-        typer.echo(f"gutsleep: {kind}: {exc}", err=True)
-        raise typer.Exit(EXIT_INVALID) from None
+
+def _resolve(argument: Path, kind: str) -> Path:
+    """A specification file, or the shipped example of that kind with that name."""
+    from gutsleep.apps.examples import resolve
+
+    return resolve(argument, (kind,))
 
 
 def _options(*, burn_in_days: int, chunk_size: int, workers: int, scheduler: str | None, resume: bool,
@@ -64,33 +59,25 @@ def _options(*, burn_in_days: int, chunk_size: int, workers: int, scheduler: str
 
     return RunOptions(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                       resume=resume, overwrite=overwrite, numba_threads=threads, retries=retries,
-                      summary_days=summary_days, tables=tables or TABLES, progress=console.is_terminal)
+                      summary_days=summary_days, tables=tables or TABLES, progress=ui.verbosity() >= ui.NORMAL)
 
 
-def _fmt(v: object) -> str:
-    if isinstance(v, float):
-        return "-" if v != v else f"{v:.4g}"
-    return str(v)
+def _print_table(df: pd.DataFrame, title: str, fmt: str = "table") -> None:
+    """A DataFrame as 80-column rich table(s), or CSV/JSON on stdout."""
+    from gutsleep.apps.tables import print_frame
 
-
-def _print_table(df: pd.DataFrame, title: str) -> None:
-    """A DataFrame as a rich table (numbers compacted)."""
-    import pandas as pd
-
-    table = Table(title=title, title_justify="left")
-    for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left",
-                         overflow="fold")
-    for row in df.itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
-    console.print(table)
+    if fmt == "table" and ui.verbosity() < ui.NORMAL:
+        return
+    print_frame(df, title, fmt, console=console)
 
 
 def _print_paths(paths: dict[str, Path]) -> None:
+    if ui.verbosity() < ui.NORMAL:
+        return
     console.print("Wrote:")
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True)
+        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str:
@@ -101,11 +88,15 @@ def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str
 
 
 def cohort(
-    population: Annotated[Path, typer.Argument(help="population YAML file (see examples/populations/)")],
+    population: Annotated[
+        Path, typer.Argument(help="population YAML file or shipped example name (see `gutsleep examples`)")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     days: Annotated[int, typer.Option("--days", min=1, help="days simulated per subject (after burn-in)")] = 28,
     size: Annotated[int | None, typer.Option("--size", min=1, help="override the population size")] = None,
-    burn_in_days: Annotated[int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")] = 42,
+    burn_in_days: Annotated[
+        int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")
+    ] = DEFAULT_BURN_IN_DAYS,
     summary_days: Annotated[int, typer.Option("--summary-days", min=1, help="window of summary.parquet (days)")] = 7,
     summary_only: Annotated[
         bool, typer.Option("--summary-only", help="write covariates and summary only (no nightly/daily tables)")
@@ -117,6 +108,7 @@ def cohort(
     overwrite: Overwrite = False,
     threads: Threads = None,
     retries: Retries = 3,
+    fmt: TableFormat = "table",
 ) -> None:
     """Simulate a virtual population: covariates, nightly and daily Parquet tables, summary and report.html."""
     with _clean_errors():
@@ -124,7 +116,7 @@ def cohort(
         from gutsleep.cohort.report import DAILY_PLOTS, NIGHTLY_PLOTS, quantile_table
         from gutsleep.cohort.runs import run_cohort
 
-        spec = load_population(population)
+        spec = load_population(_resolve(population, "population"))
         if size is not None:
             spec = spec.model_copy(update={"size": size})
         tables = ("covariates", "summary") if summary_only else None
@@ -134,13 +126,15 @@ def cohort(
         run = run_cohort(spec, out, days=days, options=opts)
     summary = run.table("summary")
     _print_table(quantile_table(summary, [*NIGHTLY_PLOTS, *DAILY_PLOTS[:8]]),
-                 f"Per-subject means over the last {min(summary_days, days)} days")
-    console.print(_rate_line(run.n_subjects, days, burn_in_days, run.wall_s, len(run.failed)))
+                 f"Per-subject means over the last {min(summary_days, days)} days", fmt)
+    ui.info(_rate_line(run.n_subjects, days, burn_in_days, run.wall_s, len(run.failed)))
     _print_paths(run.paths)
 
 
 def trial(
-    spec_file: Annotated[Path, typer.Argument(help="trial YAML file (see examples/trials/)")],
+    spec_file: Annotated[
+        Path, typer.Argument(help="trial YAML file or shipped example name (see `gutsleep examples`)")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     n_per_arm: Annotated[int | None, typer.Option("--n-per-arm", min=2, help="override participants per arm")] = None,
     scheduler: Scheduler = None,
@@ -150,6 +144,7 @@ def trial(
     overwrite: Overwrite = False,
     threads: Threads = None,
     retries: Retries = 3,
+    fmt: TableFormat = "table",
 ) -> None:
     """Run an in-silico randomised trial: results.csv, power.csv, participants.csv, trial.json, report.html."""
     with _clean_errors():
@@ -157,27 +152,29 @@ def trial(
         from gutsleep.cohort.runs import run_trial
         from gutsleep.cohort.trial import load_trial
 
-        spec = load_trial(spec_file)
+        spec = load_trial(_resolve(spec_file, "trial"))
         if n_per_arm is not None:
             spec = spec.with_size(n_per_arm=n_per_arm)
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
                         scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries)
         done = run_trial(spec, out, options=opts)
-    console.print(f"{spec.name}: final-window difference (arm - {spec.reference}), 95 % CI, p", highlight=False)
-    for r in results_display(done.analysis.results).to_dict("records"):
-        g = r["Hedges' g [95% CI]"]
-        console.print(f"  {r['comparison']} | {r['outcome']}: Welch {r['diff [95% CI]']} p {r['p (Welch)']}; "
-                      f"ANCOVA {r['ANCOVA diff [95% CI]']} p {r['p (ANCOVA)']}; Hedges' g {g}",
-                      highlight=False, soft_wrap=True)
+    if fmt != "table":
+        _print_table(done.analysis.results, "", fmt)
+    else:
+        shown = results_display(done.analysis.results)[
+            ["comparison", "outcome", "diff [95% CI]", "p (Welch)", "ANCOVA diff [95% CI]", "p (ANCOVA)",
+             "Hedges' g [95% CI]"]]
+        _print_table(shown, f"{spec.name}: final-window difference (arm - {spec.reference}) with 95 % CI and p")
     for note in done.analysis.notes:
-        console.print(f"[yellow]{note}[/yellow]")
-    console.print(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s,
-                             len(done.run.failed)))
+        ui.info(note)
+    ui.info(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s, len(done.run.failed)))
     _print_paths(done.paths)
 
 
 def observe(
-    spec_file: Annotated[Path, typer.Argument(help="observational-study YAML file")],
+    spec_file: Annotated[
+        Path, typer.Argument(help="observational-study YAML file or shipped example name (see `gutsleep examples`)")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     size: Annotated[int | None, typer.Option("--size", min=3, help="override the number of participants")] = None,
     scheduler: Scheduler = None,
@@ -187,27 +184,28 @@ def observe(
     overwrite: Overwrite = False,
     threads: Threads = None,
     retries: Retries = 3,
+    fmt: TableFormat = "table",
 ) -> None:
     """Run a cross-sectional study: Spearman and partial Spearman correlations, correlations.csv, report.html."""
     with _clean_errors():
         from gutsleep.cohort.observational import load_observational
         from gutsleep.cohort.runs import run_observational
 
-        spec = load_observational(spec_file)
+        spec = load_observational(_resolve(spec_file, "observational"))
         if size is not None:
             spec = spec.model_copy(update={"size": size})
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
                         scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries)
         done = run_observational(spec, out, options=opts)
-    console.print(f"Spearman correlations with {spec.exposure} (n, rho [95% CI], p; partial given "
-                  f"{', '.join(spec.adjust)})", highlight=False)
-    for r in done.analysis.correlations.to_dict("records"):
-        expected = f" (expected {r['expected']})" if r["expected"] else ""
-        console.print(f"  {r['outcome']}: n {r['n']}, rho {r['rho']:+.3f} [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}] "
-                      f"p {r['p']:.2g}; partial {r['partial_rho']:+.3f} p {r['partial_p']:.2g}{expected}",
-                      highlight=False, soft_wrap=True)
-    console.print(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s,
-                             len(done.run.failed)))
+    corr = done.analysis.correlations
+    if fmt != "table":
+        _print_table(corr, "", fmt)
+    else:
+        shown = corr[["outcome", "n", "rho", "ci_low", "ci_high", "p", "partial_rho", "partial_p"]]
+        if "expected" in corr:
+            shown = shown.assign(expected=corr["expected"].fillna(""))
+        _print_table(shown, f"Spearman correlations with {spec.exposure} (partial: given {', '.join(spec.adjust)})")
+    ui.info(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s, len(done.run.failed)))
     _print_paths(done.paths)
 
 
@@ -226,9 +224,12 @@ def sensitivity(
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, help="days simulated after the burn-in")] = 21,
     window_days: Annotated[int, typer.Option("--window-days", min=1, help="outcome = mean of the last N days")] = 7,
-    scenario: Annotated[Path | None, typer.Option("--scenario", help="base scenario (default: baseline)")] = None,
+    scenario: Annotated[Path | None, typer.Option("--scenario", help="base scenario file or shipped example name "
+                                                                "(default: baseline)")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="sampling seed")] = 0,
-    burn_in_days: Annotated[int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")] = 42,
+    burn_in_days: Annotated[
+        int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")
+    ] = DEFAULT_BURN_IN_DAYS,
     top_k: Annotated[int, typer.Option("--top", min=1, help="rows printed per outcome")] = 12,
     scheduler: Scheduler = None,
     workers: Workers = 1,
@@ -237,31 +238,35 @@ def sensitivity(
     overwrite: Overwrite = False,
     threads: Threads = None,
     retries: Retries = 3,
+    fmt: TableFormat = "table",
 ) -> None:
     """Global sensitivity of outcomes to parameters over their plausible ranges (SALib Sobol or Morris)."""
     with _clean_errors():
+        from gutsleep.apps.examples import load_scenario_arg
         from gutsleep.cohort.runs import write_sensitivity
         from gutsleep.cohort.sensitivity import DEFAULT_OUTCOMES, n_runs, resolve_parameters, run_sensitivity, top
-        from gutsleep.scenario import load_scenario
 
         outcomes = tuple(outcome or DEFAULT_OUTCOMES)
         names = resolve_parameters(params)
-        console.print(f"{method}: {len(names)} parameters, {n_runs(method, len(names), n)} model runs of "
-                      f"{days} days (+{burn_in_days} burn-in)")
+        ui.info(f"{method}: {len(names)} parameters, {n_runs(method, len(names), n)} model runs of "
+                f"{days} days (+{burn_in_days} burn-in)")
         opts = _options(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                         resume=resume, overwrite=overwrite, threads=threads, retries=retries)
-        base = load_scenario(scenario) if scenario is not None else None
+        base = load_scenario_arg(scenario) if scenario is not None else None
         result = run_sensitivity(method=method, n=n, parameters=params, outcomes=outcomes, days=days,
                                  window_days=window_days, scenario=base, seed=seed, out=out, options=opts)
         paths = write_sensitivity(result, out)
     key = ["parameter", "S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else [
         "parameter", "mu_star", "mu_star_conf", "sigma", "mu"]
-    for col in outcomes:
-        t = top(result.table, col, top_k) if not result.table.empty else None
-        if t is not None and not t.empty:
-            _print_table(t[key], f"{col}: ranked by {'total index ST' if method == 'sobol' else 'mu*'}")
+    if fmt != "table":
+        _print_table(result.table, "", fmt)
+    else:
+        for col in outcomes:
+            t = top(result.table, col, top_k) if not result.table.empty else None
+            if t is not None and not t.empty:
+                _print_table(t[key], f"{col}: ranked by {'total index ST' if method == 'sobol' else 'mu*'}")
     for note in result.notes:
-        console.print(f"[yellow]{note}[/yellow]")
+        ui.info(note)
     _print_paths(paths)
 
 

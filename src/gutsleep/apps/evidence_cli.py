@@ -2,61 +2,89 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from gutsleep.apps import ui
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS
 
-def _scenario(path: str):  # typer-facing helper: a file or a packaged example
-    from gutsleep.apps.examples import load_example, packaged_examples
-    from gutsleep.scenario import load_scenario
+if TYPE_CHECKING:
+    import pandas as pd
 
-    if Path(path).exists():
-        return load_scenario(path)
-    if path in packaged_examples():
-        return load_example(path)
-    raise typer.BadParameter(f"{path}: no such file or packaged example (see `gutsleep examples`)")
+    from gutsleep.explain.attribution import Attribution
+    from gutsleep.scenario import Scenario
+
+TableFormat = Annotated[
+    Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json (for machines)")
+]
+SHORT_OUTCOMES: dict[str, str] = {"tst_min": "TST min", "sleep_efficiency_pct": "SE %", "sol_min": "SOL min",
+                                  "waso_min": "WASO min", "sws_min": "SWS min", "sws_pct": "SWS %"}
+"""Compact column headers of the attribution table (outcome and unit)."""
 
 
 def explain_command(
-    a: Annotated[str, typer.Argument(help="scenario A (YAML file or packaged example name)")],
+    a: Annotated[str, typer.Argument(help="scenario A (YAML file or shipped example name)")],
     b: Annotated[str, typer.Argument(help="scenario B")],
     out: Annotated[Path, typer.Option("--out", help="folder for explain.html, waterfall.png, attribution.csv")] = Path(
         "gutsleep-explain"
     ),
-    burn_in_days: Annotated[int, typer.Option(help="days run before day 0 to settle the slow states")] = 42,
+    burn_in_days: Annotated[
+        int, typer.Option(min=0, help="days run before day 0 to settle the slow states")
+    ] = DEFAULT_BURN_IN_DAYS,
+    fmt: TableFormat = "table",
 ) -> None:
     """Attribute the change in each nightly sleep outcome between A and B to the pathways that carry it."""
-    from gutsleep.explain import explain
-    from gutsleep.report.explain import attribution_table, explain_report, waterfall_figure
-    from gutsleep.scenario import ScenarioError
+    with ui.clean_errors():
+        from gutsleep.apps.examples import load_scenario_arg
+        from gutsleep.explain import explain
+        from gutsleep.report.explain import attribution_table, explain_report, waterfall_figure
 
-    try:
-        result = explain(_scenario(a), _scenario(b), burn_in_days=burn_in_days, progress=sys.stderr.isatty())
-    except (ScenarioError, ValueError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from err
-    table = attribution_table(result)
-    # one column per outcome reads better in a terminal than one column per pathway
+        sa, sb = load_scenario_arg(a), load_scenario_arg(b)
+        with ui.day_progress(f"attribution {sb.name} - {sa.name} (baseline run, then each pathway held)") as progress:
+            result = explain(sa, sb, burn_in_days=burn_in_days, progress=progress)
+        table = attribution_table(result)
+        with ui.phase(f"writing explain.html, waterfall.png and CSV tables to {out}"):
+            out.mkdir(parents=True, exist_ok=True)
+            table.to_csv(out / "attribution.csv", index=False)
+            result.nightly.to_csv(out / "attribution_nightly.csv", index=False)
+            waterfall_figure(result).savefig(out / "waterfall.png", dpi=110)
+            (out / "explain.html").write_text(explain_report(result), encoding="utf-8")
+            _write_package(out, sa, sb, table, result.nightly)
+    _print_attribution(result, table, fmt)
+    ui.info(f"written: {out / 'explain.html'}, {out / 'waterfall.png'}, {out / 'attribution.csv'}")
+
+
+def _write_package(out: Path, a: Scenario, b: Scenario, table: pd.DataFrame, nightly: pd.DataFrame) -> None:
+    """``datapackage.json`` of an explain folder: both CSVs described column by column, provenance."""
+    from gutsleep.apps import metadata
+
+    resources = [metadata.resource("attribution.csv", "attribution", table,
+                                   description="mean over the window: A, B, B - A and each pathway's part"),
+                 metadata.resource("attribution_nightly.csv", "attribution_nightly", nightly,
+                                   description="per night and outcome: A, B, total and each pathway's part"),
+                 metadata.resource("waterfall.png"), metadata.resource("explain.html")]
+    gutsleep = metadata.provenance(metadata.subject_provenance([a, b]))
+    metadata.write_datapackage(out, metadata.datapackage("gutsleep-explain", "Why sleep changed: pathways",
+                                                         resources, gutsleep))
+
+
+def _print_attribution(result: Attribution, table: pd.DataFrame, fmt: str) -> None:
+    """One column per outcome (reads better in a terminal than one per pathway); csv/json: the full table."""
+    from gutsleep.apps.tables import print_frame
+
+    if fmt != "table":
+        print_frame(table, fmt=fmt)
+        return
+    if ui.verbosity() < ui.NORMAL:
+        return
+    outcomes = list(result.summary.index)
     wide = table.set_index("outcome").T
-    view = Table(title=f"{result.b.name} - {result.a.name} by pathway, nights {result.window[0]}-{result.window[1]} "
-                 "(mean)")
-    view.add_column("")
-    for col in result.summary.index:
-        view.add_column(col, justify="right")
-    for label, row in wide.iterrows():
-        view.add_row(str(label), *(f"{v:.3g}" for v in row))
-    Console().print(view)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "attribution.csv", index=False)
-    result.nightly.to_csv(out / "attribution_nightly.csv", index=False)
-    waterfall_figure(result).savefig(out / "waterfall.png", dpi=110)
-    (out / "explain.html").write_text(explain_report(result))
-    typer.echo(f"written: {out / 'explain.html'}, {out / 'waterfall.png'}, {out / 'attribution.csv'}")
+    wide.columns = [SHORT_OUTCOMES.get(o, o) for o in outcomes]
+    wide = wide.reset_index(names="pathway")
+    first, last = result.window
+    print_frame(wide, f"{result.b.name} - {result.a.name} by pathway, nights {first}-{last} (mean)")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,26 +7,22 @@ adds the command. libsbml is imported when the command runs, so the CLI works wi
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gutsleep.apps.simulate import DEFAULT_BURN_IN_DAYS
-from gutsleep.scenario import Scenario
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS
+from gutsleep.apps.ui import EXIT_CHECK_FAILED, EXIT_INVALID
 
-EXIT_INVALID = 2
+if TYPE_CHECKING:
+    from gutsleep.scenario import Scenario
 
 
 def _scenario(path: Path | None) -> Scenario:
-    """A scenario file, a packaged example by name, or the packaged baseline when none is given."""
-    from gutsleep.apps.examples import load_example, packaged_examples
-    from gutsleep.scenario import load_scenario
+    """A scenario file, a shipped example by name, or the shipped baseline when none is given."""
+    from gutsleep.apps.examples import load_example, load_scenario_arg
 
-    if path is None:
-        return load_example("baseline")
-    if not path.exists() and path.suffix == "" and path.name in packaged_examples():
-        return load_example(path.name)
-    return load_scenario(path)
+    return load_example("baseline") if path is None else load_scenario_arg(path)
 
 
 def sbml(
@@ -55,8 +51,14 @@ def sbml(
     except ImportError as exc:
         typer.echo(f"gutsleep: error: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
+    from gutsleep.apps import ui
+
     try:
-        run = subject_run(_scenario(scenario), days=days, burn_in_days=burn_in_days)
+        chosen = _scenario(scenario)
+        if ui.compile_pending():
+            ui.info(ui.COMPILE_NOTICE)
+        with ui.phase(f"simulating the {burn_in_days}-day burn-in of {chosen.name}"):
+            run = subject_run(chosen, days=days, burn_in_days=burn_in_days)
     except (ScenarioError, SimulationError, ValueError) as exc:
         typer.echo(f"gutsleep: error: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
@@ -75,7 +77,7 @@ def sbml(
     for err in report.errors:
         typer.echo(f"  error: {err}", err=True)
     if report.errors:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_CHECK_FAILED)
 
 
 def register(app: typer.Typer) -> None:

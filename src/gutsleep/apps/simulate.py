@@ -15,15 +15,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS
 from gutsleep.apps.timeseries import TimeseriesSampler
 from gutsleep.inputs import Schedule, build_schedule
 from gutsleep.model import STEPS_PER_DAY, build_model
 from gutsleep.outcomes import OutcomeCollector
 from gutsleep.scenario import Scenario
 from gutsleep.solve.engine import DayRecord, parameter_matrix, run
-
-DEFAULT_BURN_IN_DAYS = 42
-"""Days prepended (repeating day 0's habits) so the slow states settle before day 0."""
 
 
 @dataclass(frozen=True)
@@ -59,9 +57,22 @@ def person_parameters(scenario: Scenario) -> dict[str, float]:
     }
 
 
+def scenario_parameters(scenario: Scenario) -> dict[str, float]:
+    """Parameter overrides of a scenario: its person covariates and its ``parameters:`` block."""
+    return {**person_parameters(scenario), **scenario.parameters}
+
+
+Progress = bool | Callable[[int, int], None]
+"""``True``: a rich progress bar over simulated days; ``False``: none; a callable: called as ``(done, total)`` days
+after every simulated day (burn-in included)."""
+
+
 @contextmanager
-def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar over simulated days (or nothing when disabled)."""
+def _progress_bar(enabled: Progress, total: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar over simulated days, the caller's callback, or nothing."""
+    if callable(enabled):
+        yield enabled
+        return
     if not enabled:
         yield None
         return
@@ -84,7 +95,7 @@ def simulate(
     *,
     burn_in_days: int = DEFAULT_BURN_IN_DAYS,
     timeseries_every_h: float | None = 1.0,
-    progress: bool = False,
+    progress: Progress = False,
     parameters: Sequence[Mapping[str, float]] | None = None,
     input_hook: Callable[[int, np.ndarray], np.ndarray] | None = None,
     day_hook: Callable[[DayRecord], None] | None = None,
@@ -92,10 +103,10 @@ def simulate(
 ) -> SimulationOutput:
     """Simulate one subject per scenario in one batched run.
 
-    ``parameters`` optionally gives per-subject parameter overrides (by parameter name), applied on top
-    of the person covariates of each scenario. For experimental protocols and pathway attribution,
-    ``input_hook(k, u)`` may return a modified copy of day ``k``'s inputs (N, steps, channels), ``day_hook``
-    sees every day's raw record, and ``initial`` replaces the model's initial state (N, states).
+    ``parameters`` optionally gives per-subject parameter overrides (by parameter name), applied on top of the
+    person covariates and the ``parameters:`` block of each scenario. For experimental protocols and pathway
+    attribution, ``input_hook(k, u)`` may return a modified copy of day ``k``'s inputs (N, steps, channels),
+    ``day_hook`` sees every day's raw record, and ``initial`` replaces the model's initial state (N, states).
 
     Returns the nightly and daily tables (each subject's rows as if simulated alone) and, unless
     ``timeseries_every_h`` is None, every state and observable sampled every ``timeseries_every_h`` hours
@@ -109,7 +120,7 @@ def simulate(
     if parameters is not None and len(parameters) != len(scenarios):
         raise ValueError(f"got {len(parameters)} parameter sets for {len(scenarios)} scenarios")
     overrides = [
-        {**person_parameters(s), **(parameters[i] if parameters is not None else {})} for i, s in enumerate(scenarios)
+        {**scenario_parameters(s), **(parameters[i] if parameters is not None else {})} for i, s in enumerate(scenarios)
     ]
     params = parameter_matrix(model, overrides)
     detection = params[:, model.parameter_index("detection_limit_abundance")]
@@ -182,18 +193,63 @@ def compare(
     *,
     burn_in_days: int = DEFAULT_BURN_IN_DAYS,
     timeseries_every_h: float | None = None,
-    progress: bool = False,
+    progress: Progress = False,
 ) -> ComparisonOutput:
     """Run A and B as two subjects of one batched run; differences are B - A per night and per day."""
     sim = simulate([a, b], burn_in_days=burn_in_days, timeseries_every_h=timeseries_every_h, progress=progress)
     return ComparisonOutput(a, b, sim, _differences(sim.nightly, "night"), _differences(sim.daily, "day"))
 
 
-def _timeseries_for_netcdf(ds: xr.Dataset) -> xr.Dataset:
-    """Copy of ``ds`` the scipy (netCDF3) backend writes portably: string coordinates as UTF-8 char arrays,
-    attribute text as ASCII (netCDF3 attributes have no encoding)."""
+def timeseries_for_netcdf(output: SimulationOutput) -> xr.Dataset:
+    """The time series as written to ``timeseries.nc``: CF-style attributes and provenance added, in a form the
+    scipy (netCDF3) backend writes portably.
+
+    * ``time`` is a timedelta coordinate (time since local midnight of day 0; stored as float ``hours``, read
+      back by xarray as ``timedelta64``); ``local_time_h`` keeps the local clock in hours.
+    * Global attributes: ``Conventions``, ``title``, ``source``, ``gutsleep_version``, ``model_hash``,
+      ``burn_in_days``, ``sampling_interval_h`` and per subject ``scenario_<i>_yaml`` (the complete validated
+      scenario) and ``scenario_<i>_parameters`` (JSON parameter overrides); ``parameter_value`` (subject x
+      parameter) holds every parameter value of every subject.
+    * Strings are UTF-8 char arrays; attribute text is ASCII (netCDF3 attributes have no encoding)."""
+    import json
+
+    from gutsleep.apps import metadata
+
+    ds = output.timeseries
+    if ds is None:
+        raise ValueError("this output has no time series (simulate with timeseries_every_h)")
+    model = build_model()
     out = ds.copy()
-    out["scenario"].encoding.update({"dtype": "S1", "char_dim_name": "scenario_strlen"})
+    hours = out["time"].to_numpy()
+    out = out.assign_coords(time=("time", pd.to_timedelta(hours, unit="h"), {
+        "long_name": "time since local midnight of day 0 (end of each 15-min solver step)"}))
+    out["time"].encoding.update({"units": "hours", "dtype": "float64"})
+    params = parameter_matrix(model, [scenario_parameters(s) for s in output.scenarios])
+    out["parameter_value"] = (("subject", "parameter"), params, {
+        "long_name": "value of every model parameter for each subject (units: see parameter_unit)"})
+    out = out.assign_coords(
+        parameter=("parameter", np.array(model.parameter_names, dtype=object), {"long_name": "parameter name"}),
+        parameter_unit=("parameter", np.array([p.unit for p in model.parameters], dtype=object),
+                        {"long_name": "unit of each parameter"}))
+    subjects = metadata.subject_provenance(output.scenarios)
+    attrs = {
+        **out.attrs,
+        "Conventions": "CF-1.8",
+        "title": "gutsleep time series",
+        "source": f"gutsleep {metadata.__version__} (mechanistic model output, not medical advice)",
+        "gutsleep_version": metadata.__version__,
+        "model_hash": metadata.model_hash(),
+        "burn_in_days": int(output.burn_in_days),
+        "parameters_note": "parameters not in scenario_<i>_parameters are at the model defaults fixed by "
+                           "model_hash; parameter_value lists all",
+    }
+    for sub in subjects:
+        attrs[f"scenario_{sub['subject']}_yaml"] = sub["scenario_yaml"]
+        attrs[f"scenario_{sub['subject']}_parameters"] = json.dumps(sub["parameters"])
+    out.attrs = attrs
+    for name in ("scenario", "parameter", "parameter_unit"):
+        out[name].encoding.update({"dtype": "S1", "char_dim_name": f"{name}_strlen"})
+    out.attrs = {k: _ascii(v) for k, v in out.attrs.items()}
     for var in out.variables.values():
         var.attrs = {k: _ascii(v) for k, v in var.attrs.items()}
     return out
@@ -204,46 +260,111 @@ def _ascii(value: object) -> object:
     return value.encode("ascii", "replace").decode("ascii") if isinstance(value, str) else value
 
 
+def output_tables(output: SimulationOutput) -> dict[str, pd.DataFrame]:
+    """The CSV tables of a simulation: nightly, daily and summary (names = file stems)."""
+    return {"nightly": output.nightly, "daily": output.daily, "summary": summary_table(output)}
+
+
+def simulation_package(output: SimulationOutput, tables: dict[str, pd.DataFrame], files: Sequence[str]) -> dict:
+    """``datapackage.json`` content of a simulation folder: every CSV column described, provenance."""
+    from gutsleep.apps import metadata
+
+    keys = {"nightly": ("subject", "night"), "daily": ("subject", "day")}
+    resources = [metadata.resource(f"{name}.csv", name, df, primary_key=keys.get(name, ()),
+                                   description=_FILE_TEXT.get(name, "")) for name, df in tables.items()]
+    resources += [metadata.resource(f, description=_FILE_TEXT.get(Path(f).stem, "")) for f in files]
+    names = ", ".join(s.name for s in output.scenarios)
+    return metadata.datapackage(
+        "gutsleep-simulation", f"gutsleep simulation: {names}", resources,
+        metadata.provenance(metadata.subject_provenance(output.scenarios), burn_in_days=output.burn_in_days),
+        "Model output of gutsleep (not medical advice). Units and descriptions of every column are in the schemas.")
+
+
+_FILE_TEXT = {
+    "nightly": "one row per subject and night (a night belongs to the day on which it starts)",
+    "daily": "one row per subject and local day",
+    "summary": "per subject and outcome: baseline, peak change, window change, change area, recovery",
+    "nightly_diff": "B - A per night, on the nights both scenarios have",
+    "daily_diff": "B - A per day, on the days both scenarios have",
+    "timeseries": "every state and observable (subject x time), units in the variable attributes",
+    "report": "self-contained HTML report",
+}
+
+
 def write_outputs(
     output: SimulationOutput, directory: str | Path, extra_sections: Sequence[str] = ()
 ) -> dict[str, Path]:
-    """Write ``nightly.csv``, ``daily.csv``, ``timeseries.nc`` (if sampled) and ``report.html``; return the paths.
+    """Write ``nightly.csv``, ``daily.csv``, ``summary.csv``, ``timeseries.nc`` (if sampled), ``report.html`` and
+    ``datapackage.json``; return the paths.
 
     ``extra_sections`` are HTML sections appended to the report (e.g. the pathway attribution)."""
+    from gutsleep.apps import metadata
     from gutsleep.report.simulation import simulation_report
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"nightly": out / "nightly.csv", "daily": out / "daily.csv"}
-    output.nightly.to_csv(paths["nightly"], index=False)
-    output.daily.to_csv(paths["daily"], index=False)
+    tables = output_tables(output)
+    paths = {}
+    for name, df in tables.items():
+        paths[name] = out / f"{name}.csv"
+        df.to_csv(paths[name], index=False)
     if output.timeseries is not None:
         paths["timeseries"] = out / "timeseries.nc"
-        _timeseries_for_netcdf(output.timeseries).to_netcdf(paths["timeseries"], engine="scipy")
+        timeseries_for_netcdf(output).to_netcdf(paths["timeseries"], engine="scipy")
     paths["report"] = out / "report.html"
     paths["report"].write_text(simulation_report(output, extra_sections), encoding="utf-8")
+    files = [p.name for k, p in paths.items() if k not in tables]
+    paths["datapackage"] = metadata.write_datapackage(out, simulation_package(output, tables, files))
     return paths
 
 
+def comparison_tables(cmp: ComparisonOutput) -> dict[str, pd.DataFrame]:
+    """The CSV tables of a comparison: nightly_diff, daily_diff and summary (B - A)."""
+    from gutsleep.report.comparison import comparison_summary
+
+    return {"nightly_diff": cmp.nightly_diff, "daily_diff": cmp.daily_diff, "summary": comparison_summary(cmp)}
+
+
+def comparison_package(cmp: ComparisonOutput, tables: dict[str, pd.DataFrame], files: Sequence[str]) -> dict:
+    """``datapackage.json`` content of a comparison folder (says how unequal lengths were handled)."""
+    from gutsleep.apps import metadata
+    from gutsleep.outcomes.summary import common_days_note
+
+    kinds = {"nightly_diff": "nightly_diff", "daily_diff": "daily_diff", "summary": "comparison_summary"}
+    keys = {"nightly_diff": ("night",), "daily_diff": ("day",)}
+    resources = [metadata.resource(f"{name}.csv", kinds[name], df, primary_key=keys.get(name, ()),
+                                   description=_FILE_TEXT.get(name, "")) for name, df in tables.items()]
+    resources += [metadata.resource(f, description=_FILE_TEXT.get(Path(f).stem, "")) for f in files]
+    note = common_days_note(cmp.a, cmp.b) or f"both scenarios have {cmp.a.days} days"
+    return metadata.datapackage(
+        "gutsleep-comparison", f"gutsleep comparison: {cmp.b.name} (B) - {cmp.a.name} (A)", resources,
+        metadata.provenance(metadata.subject_provenance([cmp.a, cmp.b]), burn_in_days=cmp.simulation.burn_in_days,
+                            compared_days=min(cmp.a.days, cmp.b.days), length_note=note),
+        f"Differences B - A of the gutsleep model output (not medical advice). {note}")
+
+
 def write_comparison(cmp: ComparisonOutput, directory: str | Path) -> dict[str, Path]:
-    """Write ``nightly_diff.csv``, ``daily_diff.csv`` and ``report.html``; return the paths."""
+    """Write ``nightly_diff.csv``, ``daily_diff.csv``, ``summary.csv``, ``report.html`` and ``datapackage.json``;
+    return the paths."""
+    from gutsleep.apps import metadata
     from gutsleep.report.comparison import comparison_report
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "nightly_diff": out / "nightly_diff.csv",
-        "daily_diff": out / "daily_diff.csv",
-        "report": out / "report.html",
-    }
-    cmp.nightly_diff.to_csv(paths["nightly_diff"], index=False)
-    cmp.daily_diff.to_csv(paths["daily_diff"], index=False)
+    tables = comparison_tables(cmp)
+    paths = {}
+    for name, df in tables.items():
+        paths[name] = out / f"{name}.csv"
+        df.to_csv(paths[name], index=False)
+    paths["report"] = out / "report.html"
     paths["report"].write_text(comparison_report(cmp), encoding="utf-8")
+    paths["datapackage"] = metadata.write_datapackage(out, comparison_package(cmp, tables, ["report.html"]))
     return paths
 
 
 def summary_table(output: SimulationOutput) -> pd.DataFrame:
-    """Key outcomes per subject: mean of the first 7 and last 7 days/nights (used by the CLI and the report)."""
+    """Per subject and outcome: baseline, peak change, window change, change area and recovery
+    (:mod:`gutsleep.outcomes.summary`; key outcomes first). Used by the CLI, the report and ``summary.csv``."""
     from gutsleep.report.simulation import summary
 
     return summary(output)
@@ -254,10 +375,16 @@ __all__: list[str] = [
     "ComparisonOutput",
     "SimulationOutput",
     "compare",
+    "comparison_package",
+    "comparison_tables",
+    "output_tables",
     "person_parameters",
+    "scenario_parameters",
     "select_subject",
     "simulate",
+    "simulation_package",
     "summary_table",
+    "timeseries_for_netcdf",
     "write_comparison",
     "write_outputs",
 ]

@@ -252,8 +252,10 @@ class ChunkStore:
     def meta(self, chunk: int) -> dict[str, Any]:
         return json.loads((self.path(chunk) / "meta.json").read_text())
 
-    def merge(self, chunks: Sequence[int], names: Sequence[str]) -> dict[str, Path]:
-        """Concatenate every chunk's tables in chunk order into ``OUT/<name>.parquet`` (streamed, bounded memory)."""
+    def merge(self, chunks: Sequence[int], names: Sequence[str],
+              gutsleep: dict[str, Any] | None = None) -> dict[str, Path]:
+        """Concatenate every chunk's tables in chunk order into ``OUT/<name>.parquet`` (streamed, bounded memory);
+        ``gutsleep`` (provenance) goes into the schema metadata with each column's unit and description."""
         paths: dict[str, Path] = {}
         for name in names:
             target = self.out / f"{name}.parquet"
@@ -271,8 +273,10 @@ class ChunkStore:
                     table = table.replace_schema_metadata(None)
                     if writer is None:
                         schema = table.schema
+                        if gutsleep is not None:
+                            schema = _described(table, name, gutsleep).schema
                         writer = pq.ParquetWriter(tmp, schema)
-                    elif not table.schema.equals(schema):
+                    if not table.schema.equals(schema, check_metadata=True):
                         table = table.select(schema.names).cast(schema)
                     writer.write_table(table)
             finally:
@@ -283,6 +287,26 @@ class ChunkStore:
             os.replace(tmp, target)
             paths[name] = target
         return paths
+
+
+_TABLE_KINDS = {"covariates": "covariates", "summary": "cohort_summary", "nightly": "nightly", "daily": "daily"}
+
+
+def _described(table: pa.Table, name: str, gutsleep: dict[str, Any]) -> pa.Table:
+    """``table`` with units, descriptions and provenance in its schema metadata."""
+    from gutsleep.apps.metadata import with_parquet_metadata
+
+    return with_parquet_metadata(table, _TABLE_KINDS.get(name, name), {**gutsleep, "table": name})
+
+
+def _provenance(manifest: dict[str, Any]) -> dict[str, Any]:
+    """Provenance of a cohort run's tables: version, model hash, the specification and run settings."""
+    from gutsleep.apps.metadata import provenance
+
+    settings = {k: manifest[k] for k in ("n_subjects", "days", "burn_in_days", "summary_days") if k in manifest}
+    return provenance(specification=manifest.get("source"), run=settings,
+                      parameters_note="per-subject parameter values are the param_<name> columns of "
+                                      "covariates.parquet; all others are at the defaults fixed by model_hash")
 
 
 def read_table(out: str | Path, name: str) -> pd.DataFrame:
@@ -339,28 +363,13 @@ def _prepare(out: Path, manifest: dict[str, Any], options: RunOptions) -> ChunkS
 
 @contextmanager
 def _progress(enabled: bool, total: int, subjects: int) -> Iterator[Callable[[int], None]]:
-    """Rich progress bar over chunks (``advance(n_subjects_done)``), or a no-op."""
+    """Progress over chunks (``advance(n_subjects_done)``): a bar on a terminal, log lines otherwise; or a no-op."""
     if not enabled:
         yield lambda _n: None
         return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from gutsleep.apps.ui import chunk_progress
 
-    with Progress(TextColumn("chunks"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[subjects]}"),
-                  TimeElapsedColumn(), TimeRemainingColumn(), transient=True) as bar:
-        task = bar.add_task("chunks", total=total, subjects="")
-        done = [0]
-
-        def advance(n: int) -> None:
-            done[0] += n
-            bar.update(task, advance=1, subjects=f"{done[0]}/{subjects} subjects")
-
+    with chunk_progress(total, subjects) as advance:
         yield advance
 
 
@@ -460,7 +469,7 @@ def run_subjects(source: SubjectSource, out: str | Path, options: RunOptions | N
     for c in all_chunks:
         failed.update({int(k): v for k, v in store.meta(c)["failed"].items()})
     names = [n for n in TABLES if n in set(options.tables) | {"covariates", "summary"}]
-    paths = store.merge(all_chunks, names)
+    paths = store.merge(all_chunks, names, gutsleep=_provenance(manifest))
     return CohortRun(out, paths, source.n_subjects, len(ranges), sorted(computed), sorted(done), failed,
                      time.perf_counter() - start_time, seconds, workers)
 

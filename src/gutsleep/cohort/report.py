@@ -13,16 +13,18 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from gutsleep.cohort.outcomes import outcome_unit
+from gutsleep.cohort.outcomes import outcome_kind, outcome_unit
 from gutsleep.cohort.population import PopulationSpec, describe_population
 from gutsleep.model import build_model
-from gutsleep.report.html import figure_html, footer_text, new_figure, page, table_html
+from gutsleep.outcomes import columns as outcome_columns
+from gutsleep.outcomes.summary import Windows, display_table, summarize_table, windows_from_spans
+from gutsleep.report.html import figure_html, footer_text, new_figure, outcome_axis, page, set_min_span, table_html
 
 if TYPE_CHECKING:
     from gutsleep.cohort.executor import CohortRun
     from gutsleep.cohort.observational import ObservationalAnalysis
     from gutsleep.cohort.sensitivity import SensitivityResult
-    from gutsleep.cohort.trial import TrialAnalysis
+    from gutsleep.cohort.trial import Arm, TrialAnalysis, TrialSpec
 
 NIGHTLY_PLOTS: tuple[str, ...] = ("tst_min", "sleep_efficiency_pct", "sol_min", "waso_min", "sws_min", "sws_pct")
 DAILY_PLOTS: tuple[str, ...] = (
@@ -42,6 +44,15 @@ def _label(column: str) -> str:
     return f"{column} ({unit})" if unit else column
 
 
+def _axis_unit(column: str) -> str:
+    """Short unit of an outcome or covariate column for an axis label."""
+    if outcome_columns.unit(column):
+        return outcome_columns.short_unit(column) or "dimensionless"
+    from gutsleep.apps.metadata import column_doc
+
+    return column_doc("covariates", column)[0] or "value"
+
+
 def _histograms(frame: pd.DataFrame, columns: Sequence[str], cols: int = 4) -> Figure | None:
     """Grid of histograms (one per column present with finite values; fixed margins, fast to draw)."""
     present = [c for c in columns if c in frame and np.isfinite(frame[c].astype(float)).any()]
@@ -58,6 +69,11 @@ def _histograms(frame: pd.DataFrame, columns: Sequence[str], cols: int = 4) -> F
         values = values[np.isfinite(values)]
         ax.hist(values, bins=min(30, max(5, int(math.sqrt(len(values))))), color="#4c72b0", alpha=0.85)
         ax.set_title(_label(col) if outcome_unit(col) else col, fontsize=9)
+        ax.set_xlabel(_axis_unit(col), fontsize=7)
+        ax.set_ylabel("subjects", fontsize=7)
+        if outcome_columns.unit(col):
+            typical = float(np.median(np.abs(values))) if len(values) else math.nan
+            set_min_span(ax, outcome_columns.min_span(col, typical), axis="x")
         ax.tick_params(labelsize=7)
     for ax in axes[len(present):]:
         ax.set_visible(False)
@@ -81,6 +97,36 @@ def quantile_table(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 def _kv(pairs: Sequence[tuple[str, object]]) -> str:
     return table_html(pd.DataFrame([{"item": k, "value": str(v)} for k, v in pairs]))
+
+
+def cohort_summary(nightly: pd.DataFrame, daily: pd.DataFrame, days: int,
+                   columns: Sequence[str] = (*NIGHTLY_PLOTS, *DAILY_PLOTS)) -> pd.DataFrame:
+    """Per subject and outcome: baseline (first 7 days), peak change, change area (see
+    :mod:`gutsleep.outcomes.summary`); a cohort has no interventions, so this shows drift over the run."""
+    windows = windows_from_spans([], days)
+    parts = [summarize_table(t, key, windows, columns=[c for c in columns if c in t])
+             for t, key in ((nightly, "night"), (daily, "day")) if not t.empty]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def cohort_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """Across subjects, per outcome: median baseline, and median [5th-95th percentile] of peak change and area."""
+    rows = []
+    for col, g in summary.groupby("column", sort=False):
+        def q(values: pd.Series) -> str:
+            v = values.astype(float).dropna()
+            if v.empty:
+                return "-"
+            lo, mid, hi = v.quantile([0.05, 0.5, 0.95])
+            return f"{mid:.3g} [{lo:.3g}, {hi:.3g}]"
+
+        unit = outcome_columns.short_unit(str(col))
+        rows.append({"outcome (unit)": f"{g['outcome'].iloc[0]} ({unit})" if unit else g["outcome"].iloc[0],
+                     "baseline median": f"{g['baseline_mean'].astype(float).median():.3g}",
+                     "peak change median [5-95 %]": q(g["peak_change"]),
+                     "area (x day) median [5-95 %]": q(g["change_area"])})
+    return pd.DataFrame(rows)
 
 
 def cohort_report(spec: PopulationSpec, run: CohortRun, days: int, burn_in_days: int, summary_days: int) -> str:
@@ -111,6 +157,14 @@ def cohort_report(spec: PopulationSpec, run: CohortRun, days: int, burn_in_days:
         body.append(figure_html(fig, "daily outcome distributions"))
     others = [c for c in summary.columns if c != "subject" and c not in NIGHTLY_PLOTS]
     body.append(table_html(quantile_table(summary, others)))
+    if "nightly" in run.paths and "daily" in run.paths:
+        changes = cohort_summary(run.table("nightly"), run.table("daily"), days)
+        if not changes.empty:
+            body += ["<h2>Change over the run</h2>",
+                     "<p>Per subject: change from the mean of the first 7 days (nights), its peak and its area "
+                     "(change summed over the days, unit x day; see <code>gutsleep.outcomes.summary</code>); "
+                     "medians and 5th-95th percentiles across subjects. Without interventions this shows how "
+                     "much the settled population still drifts.</p>", table_html(cohort_summary_display(changes))]
     return page(f"Virtual cohort: {spec.name}", body, _footer())
 
 
@@ -129,7 +183,7 @@ def _course_figure(analysis: TrialAnalysis) -> Figure:
         ax.axvline(0, color="k", ls="--", lw=0.8)
         ax.axvspan(spec.duration_days - o.window_days, spec.duration_days - 1, color="#f0b400", alpha=0.12)
         ax.axvspan(-spec.baseline_days, -1, color="#999999", alpha=0.12)
-        ax.set_ylabel(o.column, fontsize=8)
+        outcome_axis(ax, o.column)
         ax.set_title(_label(o.column), fontsize=9)
     axes[0].legend(fontsize=8, loc="best")
     axes[-1].set_xlabel("days from randomisation (grey: baseline window, yellow: outcome window)")
@@ -151,7 +205,7 @@ def _forest_figure(results: pd.DataFrame) -> Figure:
                 label="ANCOVA difference / pooled SD (baseline-adjusted)")
     ax.axvline(0, color="k", lw=0.8)
     ax.set_yticks(y, [f"{r.comparison}: {r.outcome}" for r in results.itertuples()], fontsize=8)
-    ax.set_xlabel("standardised difference (final window, arm - reference) with 95 % CI")
+    ax.set_xlabel("standardised difference (SD units; final window, arm - reference) with 95 % CI")
     ax.legend(fontsize=8, loc="best")
     return fig
 
@@ -169,7 +223,7 @@ def _power_figure(power: pd.DataFrame) -> Figure:
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("participants per arm")
         ax.set_title(f"{comp}: {p['outcome'].iloc[0]}", fontsize=9)
-    axes[0].set_ylabel("power")
+    axes[0].set_ylabel("power (probability of p < alpha)")
     axes[0].legend(fontsize=8)
     return fig
 
@@ -203,6 +257,53 @@ def results_display(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _arm_windows(spec: TrialSpec, arm: Arm) -> Windows:
+    """Summary windows of one arm in days from randomisation: the trial's baseline window and the span of the
+    arm's changes (None for an arm without changes)."""
+    spans = [(ch.start_day, spec.duration_days - 1 if ch.end_day is None else ch.end_day) for ch in arm.interventions]
+    change = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+    return Windows((-spec.baseline_days, -1), change, spec.duration_days - 1)
+
+
+def trial_summary(analysis: TrialAnalysis) -> pd.DataFrame:
+    """Per arm and outcome, the summary of the arm's mean course (change from the trial's baseline window: peak,
+    window change, area, recovery), and per comparison the same for the difference of mean courses arm - reference
+    (see :mod:`gutsleep.outcomes.summary`). Days count from randomisation."""
+    spec = analysis.spec
+    arms = {a.name: a for a in spec.arms}
+    parts = []
+    for o in spec.outcomes:
+        course = analysis.course[o.column]
+        key = "night" if outcome_kind(o.column) == "nightly" else "day"
+        frame = pd.DataFrame({"arm": course["arm"], key: course["day"], o.column: course["mean"]})
+        wins = {name: _arm_windows(spec, arm) for name, arm in arms.items()}
+        part = summarize_table(frame, key, wins, by="arm", columns=[o.column])
+        parts.append(part.rename(columns={"arm": "group"}))
+        ref = frame[frame["arm"] == spec.reference].set_index(key)[o.column]
+        for name, arm in arms.items():
+            if name == spec.reference:
+                continue
+            mine = frame[frame["arm"] == name].set_index(key)[o.column]
+            common = mine.index.intersection(ref.index)
+            diff = pd.DataFrame({key: common, o.column: (mine.loc[common] - ref.loc[common]).to_numpy(),
+                                 "group": f"{name} - {spec.reference}"})
+            a, b = _arm_windows(spec, arm), _arm_windows(spec, arms[spec.reference])
+            spans = [w.intervention for w in (a, b) if w.intervention is not None]
+            change = (min(x for x, _ in spans), max(y for _, y in spans)) if spans else None
+            parts.append(summarize_table(diff, key, Windows(a.baseline, change, a.last), by="group",
+                                         columns=[o.column], relative=False))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def trial_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The trial summary as a readable table: arm (or difference), then the usual summary columns."""
+    if summary.empty:
+        return summary
+    view = display_table(summary)
+    view.insert(0, "arm / difference", summary["group"].to_numpy())
+    return view
+
+
 def trial_report(analysis: TrialAnalysis, run: CohortRun | None = None) -> str:
     """Design, results (Welch, ANCOVA, effect sizes, responders), time courses per arm, forest plot, power."""
     from gutsleep.cohort.trial import describe_arms, sample_size_for
@@ -228,6 +329,14 @@ def trial_report(analysis: TrialAnalysis, run: CohortRun | None = None) -> str:
         body += ["<h3>Change from baseline within each arm</h3>",
                  "<p>Mean change (final window - baseline window) with its 95 % CI and the paired t-test p.</p>",
                  table_html(analysis.within)]
+    summary = trial_summary(analysis)
+    if not summary.empty:
+        body += ["<h3>What happened over time</h3>",
+                 "<p>Per arm, the mean course of each outcome (model output without observation noise) against the "
+                 "arm's baseline window: peak change and the day it happens (days from randomisation), mean change "
+                 "while the arm's changes apply, area (change summed over the days, unit x day) and recovery (days "
+                 "after the last change until the change stays within the outcome's resolution); 'arm - reference' "
+                 "rows summarise the difference of the mean courses.</p>", table_html(trial_summary_display(summary))]
     body += ["<h2>Forest plot</h2>", figure_html(_forest_figure(analysis.results), "forest plot")]
     body += ["<h2>Outcomes over time</h2>",
              "<p>Model output (without observation noise): mean per arm and day with the 95 % t-interval across "
@@ -258,8 +367,8 @@ def _scatter_figure(analysis: ObservationalAnalysis) -> Figure:
     fig, axes = new_figure(rows, cols, height=3.0, sharex=False)
     for ax, (col, r) in zip(axes, zip(spec.outcomes, analysis.correlations.itertuples(), strict=True), strict=False):
         ax.scatter(m[spec.exposure], m[col], s=12, alpha=0.7)
-        ax.set_xlabel(spec.exposure, fontsize=8)
-        ax.set_ylabel(col, fontsize=8)
+        ax.set_xlabel(f"{spec.exposure} ({_axis_unit(spec.exposure)})", fontsize=8)
+        ax.set_ylabel(f"{col} ({_axis_unit(col)})", fontsize=8)
         ax.set_title(f"rho {r.rho:+.2f} (partial {r.partial_rho:+.2f})", fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes[len(spec.outcomes):]:
@@ -304,7 +413,7 @@ def sensitivity_figure(result: SensitivityResult, k: int = 15) -> Figure:
             ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], label="total (ST)", color="#d62728", alpha=0.8)
             ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], label="first order (S1)", color="#1f77b4",
                     alpha=0.8)
-            ax.set_xlabel("Sobol index")
+            ax.set_xlabel("Sobol index (fraction of output variance)")
         else:
             ax.barh(y + 0.2, t["mu_star"], height=0.4, xerr=t["mu_star_conf"], label="mu*", color="#1f77b4")
             ax.barh(y - 0.2, t["sigma"], height=0.4, label="sigma", color="#ff7f0e", alpha=0.8)
@@ -334,10 +443,14 @@ def sensitivity_report(result: SensitivityResult, figure: Figure | None = None, 
 
 __all__ = [
     "cohort_report",
+    "cohort_summary",
+    "cohort_summary_display",
     "observational_report",
     "quantile_table",
     "results_display",
     "sensitivity_figure",
     "sensitivity_report",
     "trial_report",
+    "trial_summary",
+    "trial_summary_display",
 ]

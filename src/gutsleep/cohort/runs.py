@@ -46,6 +46,26 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _package(folder: Path, name: str, title: str, tables: dict[str, tuple[pd.DataFrame, str]],
+             files: list[str], spec: Any) -> Path:
+    """Write ``datapackage.json``: every CSV column with unit and description, the other files, provenance."""
+    from gutsleep.apps import metadata
+
+    resources = [metadata.resource(f"{stem}.csv", kind, df) for stem, (df, kind) in tables.items()]
+    resources += [metadata.resource(f) for f in files if (folder / f).exists()]
+    gutsleep = metadata.provenance(specification=spec.model_dump(mode="json"))
+    return metadata.write_datapackage(folder, metadata.datapackage(name, title, resources, gutsleep))
+
+
+def _report(path: Path, what: str, render: Any) -> Path:
+    """Render and write one HTML report, announced as a phase (it can take seconds)."""
+    from gutsleep.apps import ui
+
+    with ui.phase(f"writing the {what} report {path}"):
+        path.write_text(render(), encoding="utf-8")
+    return path
+
+
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [_clean(r) for r in df.to_dict(orient="records")]
 
@@ -56,9 +76,8 @@ def run_cohort(spec: PopulationSpec, out: str | Path, *, days: int, options: Run
     options = options or RunOptions()
     run = run_subjects(CohortSource(Population(spec), days), out, options, client=client)
     summary_days = min(options.summary_days, days)
-    (Path(out) / "report.html").write_text(cohort_report(spec, run, days, options.burn_in_days, summary_days),
-                                           encoding="utf-8")
-    run.paths["report"] = Path(out) / "report.html"
+    run.paths["report"] = _report(Path(out) / "report.html", "cohort",
+                                  lambda: cohort_report(spec, run, days, options.burn_in_days, summary_days))
     return run
 
 
@@ -77,7 +96,10 @@ def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = 
     options = replace(options or RunOptions(), burn_in_days=spec.burn_in_days,
                       summary_days=min(spec.primary.window_days, spec.days), tables=TABLES)
     run = run_subjects(TrialSource.of(spec), out, options, client=client)
-    analysis = analyse_trial(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
+    from gutsleep.apps import ui
+
+    with ui.phase("analysing the trial (Welch, ANCOVA, effect sizes, power by resampling)"):
+        analysis = analyse_trial(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
     folder = Path(out)
     paths = dict(run.paths)
     tables = {"results": analysis.results, "within": analysis.within, "power": analysis.power,
@@ -95,8 +117,11 @@ def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = 
     }
     paths["trial"] = folder / "trial.json"
     paths["trial"].write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    paths["report"] = folder / "report.html"
-    paths["report"].write_text(trial_report(analysis, run), encoding="utf-8")
+    paths["report"] = _report(folder / "report.html", "trial", lambda: trial_report(analysis, run))
+    kinds = {"results": "results", "within": "within", "power": "power", "participants": "participants"}
+    paths["datapackage"] = _package(folder, "gutsleep-trial", f"In-silico trial: {spec.name}",
+                                    {k: (tables[k], kinds[k]) for k in tables},
+                                    ["trial.json", "report.html", *(f"{t}.parquet" for t in TABLES)], spec)
     return TrialRun(analysis, run, paths)
 
 
@@ -122,8 +147,11 @@ def run_observational(spec: ObservationalSpec, out: str | Path, *, options: RunO
     analysis.correlations.to_csv(paths["correlations"], index=False)
     paths["measures"] = folder / "measures.csv"
     analysis.measures.to_csv(paths["measures"], index=False)
-    paths["report"] = folder / "report.html"
-    paths["report"].write_text(observational_report(analysis), encoding="utf-8")
+    paths["report"] = _report(folder / "report.html", "observational-study", lambda: observational_report(analysis))
+    paths["datapackage"] = _package(
+        folder, "gutsleep-observational-study", f"Observational study: {spec.name}",
+        {"correlations": (analysis.correlations, "correlations"), "measures": (analysis.measures, "measures")},
+        ["report.html", *(f"{t}.parquet" for t in TABLES)], spec)
     return ObservationalRun(analysis, run, paths)
 
 
@@ -133,11 +161,23 @@ def write_sensitivity(result: SensitivityResult, out: str | Path) -> dict[str, P
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"indices": folder / "sensitivity.csv", "samples": folder / "samples.parquet",
              "figure": folder / "sensitivity.png", "report": folder / "report.html"}
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gutsleep.apps import metadata
+
     result.table.to_csv(paths["indices"], index=False)
-    result.samples.to_parquet(paths["samples"], index=False)
+    gutsleep = metadata.provenance(method=result.method, parameters_varied=list(result.names),
+                                   outcomes=list(result.outcomes), model_runs=result.n_runs)
+    samples = pa.Table.from_pandas(result.samples, preserve_index=False)
+    pq.write_table(metadata.with_parquet_metadata(samples, "samples", gutsleep), paths["samples"])
     fig = sensitivity_figure(result)
     fig.savefig(paths["figure"], dpi=110)
-    paths["report"].write_text(sensitivity_report(result, fig), encoding="utf-8")
+    paths["report"] = _report(paths["report"], "sensitivity", lambda: sensitivity_report(result, fig))
+    resources = [metadata.resource("sensitivity.csv", "sensitivity", result.table),
+                 *(metadata.resource(f) for f in ("samples.parquet", "sensitivity.png", "report.html"))]
+    paths["datapackage"] = metadata.write_datapackage(folder, metadata.datapackage(
+        "gutsleep-sensitivity", f"Global sensitivity ({result.method})", resources, gutsleep))
     return paths
 
 

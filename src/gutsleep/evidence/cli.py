@@ -1,54 +1,61 @@
-"""``gutsleep evidence``: run the experiments, print the table, write the report, fail on any failure."""
+"""``gutsleep evidence``: run the experiments, print the table, write the report, fail on any failure.
+
+Light to import (the experiments, the model and pandas are imported when the command runs)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from gutsleep.evidence.report import VERDICT_COLOUR, evidence_report, results_table
-from gutsleep.evidence.runner import run_experiments, select
+from gutsleep.apps import ui
+
+VERDICT_STYLE = {"PASS": "green", "FAIL": "red", "CONTESTED": "yellow", "ERROR": "grey50"}
 
 
 def evidence_command(
     only: Annotated[list[str] | None, typer.Option("--only", help="experiment id, id prefix or finding id")] = None,
     report: Annotated[Path | None, typer.Option("--report", help="write the HTML report here")] = None,
     fast: Annotated[bool, typer.Option("--fast", help="only the quick subset (as in CI)")] = False,
+    fmt: Annotated[
+        Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json")
+    ] = "table",
 ) -> None:
     """Re-run the published findings in the model: id, claim, expected, measured, verdict."""
+    from gutsleep.apps.tables import print_frame
+    from gutsleep.evidence.report import evidence_report, results_table
+    from gutsleep.evidence.runner import run_experiments, select
+
     try:
         chosen = select(only or (), fast_only=fast)
     except KeyError as err:
-        typer.echo(f"error: {err.args[0]}", err=True)
-        raise typer.Exit(2) from err
-    console = Console(stderr=True)
-    with console.status("running experiments") as status:
-        results = run_experiments(chosen, progress=lambda i, n, name: status.update(
-            f"experiment {i + 1}/{n} {name}" if name else "done"))
+        typer.echo(f"gutsleep: error: {err.args[0]}", err=True)
+        raise typer.Exit(ui.EXIT_INVALID) from err
+    with ui.clean_errors():
+        if ui.compile_pending():
+            ui.info(ui.COMPILE_NOTICE)
+        results = run_experiments(chosen, progress=ui.step_progress("experiment"))
     table = results_table(results)
-    view = Table(title=f"gutsleep evidence: {len(results)} experiments")
-    for col in ("id", "claim", "expected", "measured", "verdict"):
-        view.add_column(col, overflow="fold")
-    for _, row in table.iterrows():
-        colour = {"#2ca02c": "green", "#d62728": "red", "#ff7f0e": "yellow", "#7f7f7f": "grey50"}
-        style = colour[VERDICT_COLOUR[row.verdict]]
-        view.add_row(row.id, row.claim, row.expected, row.measured, f"[{style}]{row.verdict}[/{style}]")
-    Console().print(view)
+    if fmt != "table":
+        print_frame(table, fmt=fmt)
+    elif ui.verbosity() >= ui.NORMAL:
+        print_frame(table[["id", "claim", "expected", "measured", "verdict"]],
+                    f"gutsleep evidence: {len(results)} experiments",
+                    styles={"verdict": lambda v: VERDICT_STYLE.get(v, "")})
     for r in results:
         if r.verdict in ("FAIL", "ERROR"):
             detail = r.error.splitlines()[0] if r.error else (r.measured.details if r.measured else "")
             typer.echo(f"{r.verdict} {r.experiment.id}: {detail}", err=True)
     if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(evidence_report(results))
-        typer.echo(f"report written to {report}")
+        with ui.clean_errors(), ui.phase(f"writing the evidence report to {report}"):
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(evidence_report(results), encoding="utf-8")
+        ui.info(f"report written to {report}")
     failed = [r for r in results if r.verdict in ("FAIL", "ERROR")]
     if failed:
         typer.echo(f"{len(failed)} experiment(s) failed", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(ui.EXIT_CHECK_FAILED)
 
 
 def main() -> None:  # pragma: no cover - convenience for `python -m gutsleep.evidence.cli`

@@ -378,7 +378,8 @@ def m_fermented_diversity(ctx: Context) -> Measured:
                     checks={"Shannon rises monotonically with servings": bool(np.all(np.diff(shannon) > 0)),
                             "IL-6 falls monotonically with servings": bool(np.all(np.diff(il6) < 0))},
                     details=f"0/2/4/6 servings: richness {richness}, IL-6 {[round(x, 2) for x in il6]} pg/mL",
-                    series=[Series([0, 2, 4, 6], shannon, "Shannon after 10 weeks")], xlabel="servings/day")
+                    series=[Series([0, 2, 4, 6], shannon, "Shannon after 10 weeks", unit="nat", column="shannon")],
+                    xlabel="servings/day")
 
 
 def m_fermented_threshold(ctx: Context) -> Measured:
@@ -386,7 +387,8 @@ def m_fermented_threshold(ctx: Context) -> Measured:
     effects = [il6[0] - x for x in il6]
     share = effects[2] / effects[3]
     return Measured(share, details=f"IL-6 reduction at 4 servings is {100 * share:.0f} % of that at 6",
-                    series=[Series([0, 2, 4, 6], effects, "IL-6 reduction (pg/mL)")], xlabel="servings/day")
+                    series=[Series([0, 2, 4, 6], effects, "IL-6 reduction", unit="pg/mL", column="il6_pg_ml")],
+                    xlabel="servings/day")
 
 
 def m_prebiotic(ctx: Context) -> Measured:
@@ -461,7 +463,8 @@ def m_abx_seed_duration(ctx: Context) -> Measured:
     return Measured(days, checks={"composition disrupted first (similarity < 0.8)": float(similarity.min()) < 0.8},
                     details=f"guild composition back to >= 90 % Bray-Curtis similarity {days:.0f} days after the last "
                             f"dose (lowest {similarity.min():.2f})",
-                    series=[Series(similarity.index.tolist(), similarity.tolist(), "similarity to pre-course")])
+                    series=[Series(similarity.index.tolist(), similarity.tolist(), "similarity to pre-course",
+                                   unit="similarity (0-1)")])
 
 
 # ---------------------------------------------------------------- sleep loss / circadian ------------------------
@@ -500,7 +503,8 @@ def m_sleep_loss_lag(ctx: Context) -> Measured:
     return Measured(lag, checks={"lactic-acid bacteria down": float(ratio.min()) < 0.99,
                                  "still low 4 days after recovery": persist < 0.995},
                     details=f"lowest {100 * (ratio.min() - 1):.1f} % on day {ratio.idxmin()}",
-                    series=[Series(ratio.index.tolist(), ratio.tolist(), "lactic-acid bacteria vs baseline")])
+                    series=[Series(ratio.index.tolist(), ratio.tolist(), "lactic-acid bacteria vs baseline",
+                                   unit="ratio to baseline")])
 
 
 def m_sleep_loss_cortisol(ctx: Context) -> Measured:
@@ -541,7 +545,8 @@ def m_jet_lag_rhythm(ctx: Context) -> Measured:
     fell = float(ratio.loc[14:19].min()) < 0.9
     return Measured(recovery, checks={"rhythm amplitude falls >= 10 % within 5 days": fell},
                     details=f"lowest amplitude ratio {ratio.min():.2f}; within 5 % again {recovery:.0f} days after",
-                    series=[Series(ratio.index.tolist(), ratio.tolist(), "rhythm amplitude vs home")])
+                    series=[Series(ratio.index.tolist(), ratio.tolist(), "rhythm amplitude vs home",
+                                   unit="ratio to home")])
 
 
 def m_eating_window(ctx: Context) -> Measured:

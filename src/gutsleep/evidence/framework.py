@@ -22,11 +22,14 @@ from gutsleep.scenario import Scenario, parse_scenario
 
 @dataclass(frozen=True)
 class Series:
-    """One line of an experiment's figure."""
+    """One line of an experiment's figure: the plotted variable's own ``unit`` labels the y-axis (and its
+    ``column``, when it is a nightly/daily outcome or a model variable, sets the axis' minimum span)."""
 
     x: Sequence[float]
     y: Sequence[float]
     label: str
+    unit: str = ""
+    column: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,10 @@ def window_mean(frame: Any, column: str, first: int, last: int) -> float:
 
 
 def series_of(frame: Any, column: str, label: str) -> Series:
-    return Series(frame.index.to_numpy(dtype=float).tolist(), frame[column].to_numpy(dtype=float).tolist(), label)
+    from gutsleep.outcomes.columns import short_unit
+
+    return Series(frame.index.to_numpy(dtype=float).tolist(), frame[column].to_numpy(dtype=float).tolist(), label,
+                  unit=short_unit(column), column=column)
 
 
 def hours_series(output: SimulationOutput, variable: str, index: int, first_h: float, last_h: float,
@@ -138,4 +144,6 @@ def hours_series(output: SimulationOutput, variable: str, index: int, first_h: f
     t = ts["time"].to_numpy()
     mask = (t >= first_h) & (t <= last_h)
     y = ts[variable].isel(subject=index).to_numpy()[mask]
-    return t[mask], y, Series(t[mask].tolist(), y.tolist(), label)
+    unit = str(ts[variable].attrs.get("units", ""))
+    return t[mask], y, Series(t[mask].tolist(), y.tolist(), label, unit="dimensionless" if unit == "1" else unit,
+                              column=variable)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from gutsleep.evidence.findings import load_findings
-from gutsleep.evidence.framework import Result
+from gutsleep.evidence.framework import Measured, Result
 from gutsleep.model import build_model
-from gutsleep.report.html import figure_html, footer_text, new_figure, page, table_html
+from gutsleep.outcomes.columns import min_span
+from gutsleep.report.html import figure_html, footer_text, new_figure, page, set_min_span, table_html
 
 VERDICT_COLOUR = {"PASS": "#2ca02c", "FAIL": "#d62728", "CONTESTED": "#ff7f0e", "ERROR": "#7f7f7f"}
 
@@ -27,24 +30,46 @@ def results_table(results: Sequence[Result]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _figure(result: Result) -> str:
+def figure_unit(measured: Measured) -> str:
+    """y-axis label of an experiment's figure: the plotted variables' own units (never the verdict's, which may
+    be a ratio or percentage of them)."""
+    if measured.ylabel:
+        return measured.ylabel
+    units = list(dict.fromkeys(s.unit for s in measured.series if s.unit))
+    return " / ".join(units) if units else "value (unit not stated)"
+
+
+def experiment_figure(result: Result) -> Figure:
+    """The figure of one experiment: its series (y in their own unit, with the variable's minimum span), or the
+    measured value against the expected range (in the verdict's unit)."""
     e, m = result.experiment, result.measured
     fig, (ax,) = new_figure(1, 1, width=5.5, height=2.6)
     if m is not None and m.series:
         for s in m.series:
-            ax.plot(s.x, s.y, marker="." if len(s.x) < 12 else None, label=s.label)
+            label = s.label if len({x.unit for x in m.series}) <= 1 or not s.unit else f"{s.label} ({s.unit})"
+            ax.plot(s.x, s.y, marker="." if len(s.x) < 12 else None, label=label)
         ax.set_xlabel(m.xlabel)
-        ax.set_ylabel(m.ylabel or e.unit)
+        ax.set_ylabel(figure_unit(m))
+        columns = {s.column for s in m.series}
+        if len(columns) == 1 and "" not in columns:
+            values = np.concatenate([np.asarray(s.y, dtype=float) for s in m.series])
+            values = values[np.isfinite(values)]
+            typical = float(np.median(np.abs(values))) if values.size else float("nan")
+            set_min_span(ax, min_span(columns.pop(), typical))
         ax.legend(fontsize=7)
     else:
         value = float("nan") if m is None else m.value
         ax.axhspan(e.low, e.high, color="#2ca02c", alpha=0.15, label="expected")
         ax.bar([0], [value], color=VERDICT_COLOUR[result.verdict], width=0.4, label="measured")
         ax.set_xticks([])
-        ax.set_ylabel(e.unit)
+        ax.set_ylabel(e.unit or "dimensionless")
         ax.legend(fontsize=7)
     ax.set_title(f"{e.id}: {result.verdict}", fontsize=9, color=VERDICT_COLOUR[result.verdict])
-    return figure_html(fig, f"{e.id} figure")
+    return fig
+
+
+def _figure(result: Result) -> str:
+    return figure_html(experiment_figure(result), f"{result.experiment.id} figure")
 
 
 def evidence_report(results: Sequence[Result]) -> str:

@@ -45,7 +45,8 @@ from gutsleep.model.spec import Model
 try:
     import libsbml
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("SBML export needs python-libsbml: pip install 'gutsleep[sbml]'") from exc
+    raise ImportError(
+        'SBML export needs python-libsbml: from the gutsleep source folder, pip install ".[sbml]"') from exc
 
 NAMESPACE = "urn:gutsleep:sbml:1"
 PREFIX = "gutsleep"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gutsleep.apps.simulate import DEFAULT_BURN_IN_DAYS, person_parameters
+from gutsleep.apps.simulate import DEFAULT_BURN_IN_DAYS, scenario_parameters
 from gutsleep.inputs import build_schedule
 from gutsleep.model import build_model
 from gutsleep.model.spec import Model
@@ -57,7 +57,7 @@ def subject_run(
     if not 1 <= days <= scenario.days:
         raise ValueError(f"days must be between 1 and the scenario's {scenario.days} days (got {days})")
     schedule = build_schedule([scenario], burn_in_days=burn_in_days)
-    params = parameter_matrix(model, [person_parameters(scenario)])
+    params = parameter_matrix(model, [scenario_parameters(scenario)])
     initial = run(model, _FirstDays(schedule, burn_in_days), params)[0]
     inputs = np.concatenate([np.array(schedule.day_inputs(burn_in_days + k)[0]) for k in range(days)])
     return SubjectRun(model, scenario, params[0].copy(), initial, inputs, days, burn_in_days)

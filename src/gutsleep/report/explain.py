@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from gutsleep.explain.attribution import OUTCOMES, PATHWAY_LABELS, Attribution
 from gutsleep.model import build_model
+from gutsleep.outcomes.columns import min_span, short_unit
 from gutsleep.report.html import figure_html, footer_text, new_figure, page, table_html
 
 OUTCOME_LABELS = {
@@ -42,10 +44,13 @@ def waterfall_figure(result: Attribution, outcomes: tuple[str, ...] = OUTCOMES) 
             ax.bar(i, part, bottom=level, color="#2ca02c" if part >= 0 else "#d62728")
             level += part
         ax.bar(len(parts) + 1, row["b"], color="#1f77b4")
-        span = abs(row["b"] - row["a"]) or 1.0
-        low = min(row["a"], row["b"]) - 1.5 * span
-        high = max(row["a"], row["b"]) + 1.5 * span
-        ax.set_ylim(low, high)
+        # zoom on the levels, but never narrower than the outcome's minimum span: a change below its resolution
+        # is drawn as small as it is
+        span = max(4.0 * abs(row["b"] - row["a"]), min_span(outcome))
+        middle = (row["a"] + row["b"]) / 2.0
+        if math.isfinite(middle) and math.isfinite(span):  # no scored night in the window: leave autoscale
+            ax.set_ylim(middle - span / 2.0, middle + span / 2.0)
+        ax.set_ylabel(short_unit(outcome), fontsize=8)
         ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right", fontsize=7)
         ax.set_title(f"{OUTCOME_LABELS[outcome]}: {row['b'] - row['a']:+.2f}", fontsize=9)
         ax.grid(axis="y", alpha=0.3)

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from gutsleep import __version__
+from gutsleep.outcomes import columns as outcome_columns
 from gutsleep.scenario import Scenario
 
 DISCLAIMER = (
@@ -49,6 +50,37 @@ def new_figure(
     for ax in axes:
         ax.ticklabel_format(axis="y", useOffset=False)
     return fig, axes
+
+
+def set_min_span(ax: Axes, span: float, axis: str = "y") -> None:
+    """Widen an axis (``y`` or ``x``) to at least ``span`` around the plotted data, so that a change far below an
+    outcome's resolution is drawn as the near-flat line it is (not stretched to the full height). A non-negative
+    quantity's axis does not extend below 0."""
+    if not (math.isfinite(span) and span > 0):
+        return
+    get, put = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
+    lo, hi = get()
+    if hi - lo >= span:
+        return
+    data_lo, data_hi = ax.dataLim.intervaly if axis == "y" else ax.dataLim.intervalx
+    if not (math.isfinite(data_lo) and math.isfinite(data_hi)) or data_lo > data_hi:
+        data_lo, data_hi = lo, hi
+    low = (data_lo + data_hi) / 2.0 - span / 2.0
+    if data_lo >= 0.0 > low:
+        low = 0.0
+    put(low, low + span)
+
+
+def outcome_axis(ax: Axes, column: str, *, unit: str | None = None, typical: float | None = None) -> None:
+    """Label the y-axis with the outcome's unit and give it the outcome's minimum span.
+
+    ``typical`` (the outcome's usual magnitude) sets the span of outcomes without a stated resolution; by default
+    it is read from the plotted data (pass it for difference axes, whose data are near 0)."""
+    ax.set_ylabel(unit if unit is not None else (outcome_columns.short_unit(column) or "dimensionless"), fontsize=8)
+    if typical is None:
+        data_lo, data_hi = ax.dataLim.intervaly
+        typical = max(abs(data_lo), abs(data_hi)) if math.isfinite(data_lo) and math.isfinite(data_hi) else math.nan
+    set_min_span(ax, outcome_columns.min_span(column, typical))
 
 
 def figure_html(fig: Figure, alt: str) -> str:

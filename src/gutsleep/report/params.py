@@ -30,6 +30,18 @@ def parameter_table(model: Model, module: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
 
 
+def search_parameters(table: pd.DataFrame, query: str | None) -> pd.DataFrame:
+    """Rows whose name, unit, module, description or source contain every word of ``query`` (case-insensitive);
+    all rows when ``query`` is empty."""
+    words = (query or "").lower().split()
+    if not words:
+        return table
+    text = (table["name"] + " " + table["unit"] + " " + table["module"] + " " + table["description"] + " "
+            + table["source"]).str.lower()
+    keep = text.apply(lambda t: all(w in t for w in words))
+    return table[keep].reset_index(drop=True)
+
+
 def parameter_problems(model: Model, module: str | None = None) -> dict[str, list[str]]:
     """Parameters whose documentation is incomplete or inconsistent: name -> problems."""
     return {

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from gutsleep.model import build_model
-from gutsleep.outcomes import DAILY_UNITS, NIGHTLY_UNITS
+from gutsleep.outcomes.columns import axis_label
+from gutsleep.outcomes.summary import outcome_columns
 from gutsleep.report.html import (
     figure_html,
     footer_text,
     mark_days,
     new_figure,
+    outcome_axis,
     page,
     scenario_markers,
+    set_min_span,
     table_html,
 )
+
+MISALIGNMENT_SPAN = 0.05
+"""Minimum y span of the gut-central clock misalignment (0-1; read in hundredths)."""
 
 if TYPE_CHECKING:
     from gutsleep.apps.simulate import SimulationOutput
@@ -53,56 +59,45 @@ KEY_DAILY: tuple[tuple[str, str], ...] = (
 )
 """(daily column, label) of the daily outcomes in the summary."""
 
-WINDOW = 7
-"""Days (nights) averaged at the start and at the end of the run in the summary."""
-
-
-def _mean(values: np.ndarray, circular_24h: bool) -> float:
-    """Mean ignoring NaN; clock hours are averaged on the 24-h circle (result in 0-24)."""
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return math.nan
-    if not circular_24h:
-        return float(v.mean())
-    angle = v * 2 * math.pi / 24.0
-    return float((math.atan2(np.sin(angle).mean(), np.cos(angle).mean()) * 24.0 / (2 * math.pi)) % 24.0)
-
-
-def _window_means(table: pd.DataFrame, key: str, column: str) -> tuple[float, float]:
-    """Mean of ``column`` over the first and the last ``WINDOW`` rows (by ``key``) of one subject's table."""
-    rows = table.sort_values(key)
-    values = rows[column].to_numpy(dtype=float)
-    circular = column == "dlmo_clock_h"
-    return _mean(values[:WINDOW], circular), _mean(values[-WINDOW:], circular)
+KEY_COLUMNS: tuple[str, ...] = tuple(c for c, _ in (*KEY_NIGHTLY, *KEY_DAILY))
+"""Outcome columns shown in the console and report summaries (summary.csv has every column)."""
 
 
 def summary(output: SimulationOutput) -> pd.DataFrame:
-    """Per subject and key outcome: mean of the first 7 days/nights after day 0, of the last 7, and the change."""
-    rows = []
-    for i, scenario in enumerate(output.scenarios):
-        for table, key, keys, units in (
-            (output.nightly, "night", KEY_NIGHTLY, NIGHTLY_UNITS),
-            (output.daily, "day", KEY_DAILY, DAILY_UNITS),
-        ):
-            mine = table[table["subject"] == i]
-            for column, label in keys:
-                first, last = _window_means(mine, key, column) if len(mine) else (math.nan, math.nan)
-                change = last - first
-                if column == "dlmo_clock_h" and math.isfinite(change):
-                    change = (change + 12.0) % 24.0 - 12.0
-                rows.append(
-                    {
-                        "subject": i,
-                        "scenario": scenario.name,
-                        "outcome": label,
-                        "column": column,
-                        "unit": units[column],
-                        f"first {WINDOW}": first,
-                        f"last {WINDOW}": last,
-                        "change": change,
-                    }
-                )
-    return pd.DataFrame(rows)
+    """Per subject and outcome column: baseline, peak change, window change, change area and recovery
+    (see :mod:`gutsleep.outcomes.summary`); key outcomes first."""
+    from gutsleep.outcomes.summary import summarize_run
+
+    keys = [c for c in KEY_COLUMNS if c in output.nightly or c in output.daily]
+    rest = [c for t in (output.nightly, output.daily) for c in outcome_columns(t) if c not in keys]
+    return summarize_run(output.nightly, output.daily, output.scenarios, columns=[*keys, *rest])
+
+
+def summary_html(table: pd.DataFrame, with_scenario: bool) -> str:
+    """The key outcomes of a summary as an HTML table (one block per subject when several)."""
+    from gutsleep.outcomes.summary import display_table
+
+    parts = []
+    groups = table.groupby("subject", sort=False) if "subject" in table else [(None, table)]
+    for _, part in groups:
+        if with_scenario:
+            parts.append(f"<h3>{html.escape(str(part['scenario'].iloc[0]))}</h3>")
+        notes = {n for n in part.get("baseline_note", pd.Series(dtype=str)) if n}
+        view = display_table(part, KEY_COLUMNS)
+        parts.append(table_html(view))
+        parts += [f"<p>Baseline: {html.escape(n)}.</p>" for n in sorted(notes)]
+    return "\n".join(parts)
+
+
+SUMMARY_EXPLANATION = (
+    "<p>Per outcome: <b>baseline</b> = mean of the 7 days (nights) before the first intervention or event (the "
+    "first 7 when there is none); <b>peak change</b> = the largest change from the baseline from the first "
+    "intervention day on, with the night/day it happens; <b>window change</b> = mean change while interventions "
+    "and events apply; <b>area</b> = change summed over the days from the start to the end of the run (unit x "
+    "day); <b>recovery</b> = days after the last intervention day until the change stays within the outcome's "
+    "resolution (e.g. 1 min of sleep, 0.01 Shannon, 5 min of DLMO). DLMO changes are in minutes on the 24-h "
+    "circle. Every outcome, with the resolution used, is in <code>summary.csv</code>.</p>"
+)
 
 
 def _plot(ax: Axes, table: pd.DataFrame, key: str, column: str, names: Sequence[str], **style: object) -> None:
@@ -142,38 +137,56 @@ def daily_misalignment(output: SimulationOutput) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
+def _outcome_panels(axes: Sequence[Axes], table: pd.DataFrame, key: str, columns: Sequence[str],
+                    names: Sequence[str], **style: object) -> list[str]:
+    """One outcome per axis (a line per subject), y-axis with its unit and minimum span; returns the titles."""
+    for ax, col in zip(axes, columns, strict=False):
+        _plot(ax, table, key, col, names, **style)
+        outcome_axis(ax, col)
+    return [axis_label(c) for c in columns]
+
+
 def pathway_figures(output: SimulationOutput) -> list[tuple[str, str]]:
     """(section title, figure HTML) of every pathway plot."""
+    return [(title, figure_html(fig, alt)) for title, fig, alt in pathway_figure_objects(output)]
+
+
+def pathway_figure_objects(output: SimulationOutput) -> list[tuple[str, Figure, str]]:
+    """(section title, figure, alt text) of every pathway plot. Every y-axis carries its unit and a minimum span
+    of ten resolutions of its outcome (:mod:`gutsleep.outcomes.columns`), so changes below the resolution look
+    small."""
     names = [s.name for s in output.scenarios]
     markers = scenario_markers(output.scenarios)
     multi = len(names) > 1
     n, d = output.nightly, output.daily
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, Figure, str]] = []
 
     fig, ax = new_figure(2, 2)
-    for a, col in zip(ax, ("tst_min", "sws_pct", "sol_min", "waso_min"), strict=True):
-        _plot(a, n, "night", col, names, marker=".", linewidth=1)
-    _finish(ax, ["total sleep time (min)", "slow-wave sleep (% of TST)", "sleep-onset latency (min)",
-                 "wake after sleep onset (min)"], "night", markers, multi)
-    out.append(("Sleep", figure_html(fig, "nightly sleep outcomes")))
+    titles = _outcome_panels(ax, n, "night", ("tst_min", "sws_pct", "sol_min", "waso_min"), names, marker=".",
+                             linewidth=1)
+    _finish(ax, titles, "night", markers, multi)
+    out.append(("Sleep", fig, "nightly sleep outcomes"))
 
     shown = min(len(names), 4)
     fig, ax = new_figure(1 + (shown + 1) // 2, 2, sharex=False)
     _plot(ax[0], d, "day", "shannon", names)
+    outcome_axis(ax[0], "shannon")
     _plot(ax[1], d, "day", "richness", names, drawstyle="steps-post")
+    outcome_axis(ax[1], "richness", unit="detected taxa")
     guild_cols = [c for c in d.columns if c.startswith("guild_")]
     for i in range(shown):
         mine = d[d["subject"] == i]
         ax[2 + i].stackplot(mine["day"], *(mine[c] for c in guild_cols),
                             labels=[c.removeprefix("guild_").replace("_", " ") for c in guild_cols])
         ax[2 + i].set_ylim(0, 1)
+        ax[2 + i].set_ylabel("fraction of community", fontsize=8)
     for extra in ax[2 + shown:]:
         extra.set_visible(False)
-    titles = ["Shannon diversity", "richness (detected taxa)"] + [f"guild shares: {names[i]}" for i in range(shown)]
+    titles = [axis_label("shannon"), "richness (detected taxa)"] + [f"guild shares: {names[i]}" for i in range(shown)]
     _finish(ax[: 2 + shown], titles, "day", markers, multi)
     if shown:
         ax[2].legend(fontsize=6, loc="lower left", ncol=3)
-    out.append(("Microbiome", figure_html(fig, "microbiome diversity and guilds")))
+    out.append(("Microbiome", fig, "microbiome diversity and guilds"))
 
     fig, ax = new_figure(2, 2)
     for col, style in (("butyrate_mM", "-"), ("propionate_mM", "--"), ("acetate_mM", ":")):
@@ -181,44 +194,47 @@ def pathway_figures(output: SimulationOutput) -> list[tuple[str, str]]:
             mine = d[d["subject"] == i]
             ax[0].plot(mine["day"], mine[col], linestyle=style, color=f"C{i}",
                        label=f"{col.removesuffix('_mM')}" + (f" ({name})" if multi else ""))
-    _plot(ax[1], d, "day", "gaba", names)
-    _plot(ax[2], d, "day", "gut_serotonin", names)
-    _plot(ax[3], d, "day", "brain_serotonin", names)
-    _finish(ax, ["colonic SCFA (mM)", "luminal GABA (ug/g)", "gut serotonin store (ug)", "brain serotonin (ug)"],
-            "day", markers, False)
+    outcome_axis(ax[0], "butyrate_mM")
+    titles = ["colonic SCFA (mM)", *_outcome_panels(ax[1:], d, "day", ("gaba", "gut_serotonin", "brain_serotonin"),
+                                                     names)]
+    _finish(ax, titles, "day", markers, False)
     ax[0].legend(fontsize=7)
-    out.append(("Metabolites", figure_html(fig, "SCFA, GABA and serotonin pools")))
+    out.append(("Metabolites", fig, "SCFA, GABA and serotonin pools"))
 
     fig, ax = new_figure(2, 2)
-    for a, col in zip(ax, ("permeability_index", "lps_fold", "il6_pg_ml", "crp_mg_l"), strict=True):
-        _plot(a, d, "day", col, names)
-    _finish(ax, ["permeability index", "plasma LPS (fold)", "IL-6 (pg/mL)", "CRP (mg/L)"], "day", markers, multi)
-    out.append(("Barrier and immune", figure_html(fig, "barrier and inflammation")))
+    titles = _outcome_panels(ax, d, "day", ("permeability_index", "lps_fold", "il6_pg_ml", "crp_mg_l"), names)
+    _finish(ax, titles, "day", markers, multi)
+    out.append(("Barrier and immune", fig, "barrier and inflammation"))
 
     fig, ax = new_figure(1, 2)
-    _plot(ax[0], d, "day", "cortisol_morning_nmol_l", names)
-    _plot(ax[1], d, "day", "cortisol_evening_nmol_l", names)
-    _finish(ax, ["morning cortisol peak (nmol/L)", "evening cortisol 18-23 h (nmol/L)"], "day", markers, multi)
-    out.append(("HPA axis", figure_html(fig, "cortisol")))
+    titles = _outcome_panels(ax, d, "day", ("cortisol_morning_nmol_l", "cortisol_evening_nmol_l"), names)
+    _finish(ax, ["morning cortisol peak 05-11 h (nmol/L)", "evening cortisol 18-23 h (nmol/L)"], "day", markers,
+            multi)
+    out.append(("HPA axis", fig, "cortisol"))
 
     fig, ax = new_figure(2, 2)
     dlmo = d.assign(dlmo_clock_h=np.where(d["dlmo_clock_h"] < 12.0, d["dlmo_clock_h"] + 24.0, d["dlmo_clock_h"]))
     _plot(ax[0], dlmo, "day", "dlmo_clock_h", names, marker=".", linewidth=1)
-    _plot(ax[1], d, "day", "melatonin_peak_pg_ml", names)
+    outcome_axis(ax[0], "dlmo_clock_h", unit="local clock h (24+ = after midnight)")
+    _outcome_panels(ax[1:2], d, "day", ("melatonin_peak_pg_ml",), names)
     mis = daily_misalignment(output)
     if mis is not None:
         _plot(ax[2], mis, "day", "circadian_misalignment", names)
-    _plot(ax[3], d, "day", "microbial_rhythm_amplitude", names)
-    _finish(ax, ["DLMO (local clock h; after midnight shown as 24+)", "melatonin peak (pg/mL)",
-                 "gut-central clock misalignment" + ("" if mis is not None else " (needs the time series)"),
-                 "microbial rhythm amplitude"], "day", markers, multi)
-    out.append(("Clocks", figure_html(fig, "circadian clocks")))
+    ax[2].set_ylabel("0 aligned, 1 antiphase", fontsize=8)
+    if mis is not None:
+        set_min_span(ax[2], MISALIGNMENT_SPAN)
+    _outcome_panels(ax[3:4], d, "day", ("microbial_rhythm_amplitude",), names)
+    _finish(ax, ["DLMO (local clock h; after midnight shown as 24+)", axis_label("melatonin_peak_pg_ml"),
+                 "gut-central clock misalignment (dimensionless)" + ("" if mis is not None else
+                                                                      " (needs the time series)"),
+                 axis_label("microbial_rhythm_amplitude")], "day", markers, multi)
+    out.append(("Clocks", fig, "circadian clocks"))
 
     fig, ax = new_figure(1, 2)
-    _plot(ax[0], d, "day", "vagal_signal", names)
-    _plot(ax[1], d, "day", "gut_serotonin_share", names)
-    _finish(ax, ["vagal afferent signal (1 = baseline)", "gut share of body serotonin"], "day", markers, multi)
-    out.append(("Vagal signalling", figure_html(fig, "vagal signal")))
+    _outcome_panels(ax, d, "day", ("vagal_signal", "gut_serotonin_share"), names)
+    _finish(ax, ["vagal afferent signal (1 = baseline person)", "gut share of body serotonin (fraction)"], "day",
+            markers, multi)
+    out.append(("Vagal signalling", fig, "vagal signal"))
     return out
 
 
@@ -248,15 +264,12 @@ def scenario_html(output: SimulationOutput) -> str:
 def simulation_report(output: SimulationOutput, extra_sections: Sequence[str] = ()) -> str:
     """Complete self-contained HTML report of a simulation (``extra_sections``: HTML appended at the end)."""
     model = build_model()
-    table = summary(output).drop(columns=["subject", "column"])
-    if len(output.scenarios) == 1:
-        table = table.drop(columns="scenario")
     body = [
         "<h2>Scenarios</h2>",
         scenario_html(output),
-        f"<h2>Summary</h2><p>Mean of the first {WINDOW} and the last {WINDOW} simulated days (nights) after day 0; "
-        "change = last - first (DLMO on the 24-h circle).</p>",
-        table_html(table),
+        "<h2>Summary: what changed</h2>",
+        SUMMARY_EXPLANATION,
+        summary_html(summary(output), len(output.scenarios) > 1),
     ]
     for title, fig in pathway_figures(output):
         body += [f"<h2>{html.escape(title)}</h2>", fig]

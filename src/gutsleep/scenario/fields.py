@@ -95,6 +95,28 @@ def Whole(lo: float, hi: float, unit: str = "") -> Any:
     return Annotated[int, _whole(lo, hi, unit), Field(ge=lo, le=hi, description=unit)]
 
 
+def _finite(v: Any) -> float:
+    """A finite plain number (no true/false, no unit suffix)."""
+    hint = "a plain number in the parameter's unit (see `gutsleep params`)"
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise PydanticCustomError("number_type", "expected {hint}", {"hint": hint})
+    if isinstance(v, str):
+        if _UNIT_SUFFIX.match(v):
+            raise PydanticCustomError("unit_suffix", "units are not allowed in values: write {hint}", {"hint": hint})
+        try:
+            v = float(v)
+        except ValueError:
+            raise PydanticCustomError("number_type", "expected {hint}", {"hint": hint}) from None
+    x = float(v)
+    if not math.isfinite(x):
+        raise PydanticCustomError("number_type", "expected a finite number", {})
+    return x
+
+
+Number = Annotated[float, BeforeValidator(_finite)]
+"""A finite plain number without a range of its own (checked elsewhere, e.g. against a model parameter's range)."""
+
+
 def clock_hours(text: str) -> float:
     """Hours after local midnight for an ``HH:MM`` string (already validated)."""
     h, m = text.split(":")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from gutsleep.scenario.fields import ClockTime, Ranged, Whole, clock_hours, fmt_number
+from gutsleep.scenario.fields import ClockTime, Number, Ranged, Whole, clock_hours, fmt_number
 
 MAX_DAYS = 3650
 MIN_SLEEP_WINDOW_H = 1.0
@@ -297,6 +297,57 @@ class Event(_Strict):
         return self
 
 
+PERSON_PARAMETER_FIELDS: dict[str, str] = {
+    "age_years": "person.age",
+    "is_female": "person.sex",
+    "bmi_kg_m2": "person.bmi",
+    "vagotomy": "person.vagotomy",
+}
+"""Model parameters set from the scenario's ``person`` (not allowed in ``parameters``)."""
+
+
+class ParameterValues(dict[str, float]):
+    """Model parameter values of a scenario (name -> value): a read-only, hashable dict."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+    def _read_only(self, *_args: Any, **_kwargs: Any) -> None:
+        raise TypeError("scenario parameters are read-only; use scenario.model_copy(update=...)")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = _read_only  # type: ignore[assignment]
+
+
+def parameter_problems(values: dict[str, float]) -> list[tuple[tuple[str | int, ...], str, Any]]:
+    """Why each entry of a ``parameters:`` block is not allowed: unknown name, set by ``person``, or a value
+    outside the parameter's plausible range (the model is built only when the block is not empty)."""
+    if not values:
+        return []
+    import difflib
+
+    from gutsleep.model import build_model
+
+    model = build_model()
+    known = {p.name: p for p in model.parameters}
+    out: list[tuple[tuple[str | int, ...], str, Any]] = []
+    for name, value in values.items():
+        loc = ("parameters", name)
+        if name in PERSON_PARAMETER_FIELDS:
+            out.append((loc, f"{name} is set by {PERSON_PARAMETER_FIELDS[name]}; set it there", value))
+        elif name not in known:
+            close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            out.append((loc, f"unknown model parameter {name!r}{hint} (list them with `gutsleep params --search "
+                             f"WORD`)", value))
+        else:
+            p = known[name]
+            if not p.low <= value <= p.high:
+                unit = "" if p.unit in ("", "1") else f" {p.unit}"
+                out.append((loc, f"out of range (plausible range {fmt_number(p.low)} to {fmt_number(p.high)}{unit}; "
+                                 f"default {fmt_number(p.default)})", value))
+    return out
+
+
 class Scenario(_Strict):
     """A complete simulation scenario: person, baseline habits, interventions and events.
 
@@ -325,6 +376,14 @@ class Scenario(_Strict):
     habits: Habits = Field(default_factory=Habits)
     interventions: tuple[Intervention, ...] = ()
     events: tuple[Event, ...] = ()
+    parameters: dict[str, Number] = Field(default_factory=ParameterValues)  # type: ignore[valid-type]
+    """Model parameter values for this person (name -> value in the parameter's unit, within its plausible range;
+    see ``gutsleep params``). They replace the model's defaults for this subject: a hypothesis to test."""
+
+    @field_validator("parameters", mode="after")
+    @classmethod
+    def _frozen_parameters(cls, v: dict[str, float]) -> ParameterValues:
+        return ParameterValues(v)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
@@ -335,8 +394,9 @@ class Scenario(_Strict):
         return self
 
     def problems(self) -> list[tuple[tuple[str | int, ...], str, Any]]:
-        """Rules that span several fields: days bounds, distinct jet-lag days, valid sleep windows."""
-        out: list[tuple[tuple[str | int, ...], str, Any]] = []
+        """Rules that span several fields: days bounds, distinct jet-lag days, valid sleep windows, known
+        parameters within their plausible ranges."""
+        out: list[tuple[tuple[str | int, ...], str, Any]] = parameter_problems(self.parameters)
         last = self.days - 1
         for i, iv in enumerate(self.interventions):
             if iv.start_day > last:
