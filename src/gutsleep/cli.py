@@ -21,12 +21,15 @@ from rich.table import Table
 from gutsleep import __version__
 from gutsleep.apps import simulate as sim
 from gutsleep.apps.examples import DEMO_EXAMPLES, load_example, packaged_examples
+from gutsleep.apps.guards import clean, guard_commands, literal, number_range
+from gutsleep.apps.outputs import OutputFolder, check_output_file, write_file_atomic
 from gutsleep.apps.simulate import DEFAULT_BURN_IN_DAYS, SimulationOutput
 from gutsleep.model import build_model
 from gutsleep.report.comparison import comparison_summary
 from gutsleep.report.equations import equations_markdown
 from gutsleep.report.params import parameter_problems, parameter_table, parameters_markdown
 from gutsleep.scenario import Scenario, ScenarioError, load_scenario
+from gutsleep.scenario.models import MAX_DAYS
 from gutsleep.solve.engine import SimulationError
 
 app = typer.Typer(
@@ -41,7 +44,13 @@ EXIT_INVALID = 2
 
 BurnIn = Annotated[
     int,
-    typer.Option("--burn-in-days", min=0, help="days prepended (repeating day 0's habits) so slow states settle"),
+    typer.Option("--burn-in-days", min=0, max=MAX_DAYS,
+                 help="days prepended (repeating day 0's habits) so slow states settle"),
+]
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="write into a non-empty folder gutsleep did not write (its files are kept; "
+                                 "gutsleep never deletes or replaces files it did not write)"),
 ]
 
 
@@ -52,7 +61,7 @@ def _clean_errors() -> Iterator[None]:
         yield
     except (ScenarioError, SimulationError, ValueError) as exc:
         kind = "simulation failed" if isinstance(exc, SimulationError) else "error"
-        typer.echo(f"gutsleep: {kind}: {exc}", err=True)
+        typer.echo(f"gutsleep: {kind}: {clean(exc)}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
 
 
@@ -72,11 +81,11 @@ def _fmt(value: float) -> str:
 
 def _print_table(df: pd.DataFrame, title: str) -> None:
     """Print a DataFrame as a rich table (numbers compacted)."""
-    table = Table(title=title, title_justify="left")
+    table = Table(title=literal(title), title_justify="left")
     for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+        table.add_column(literal(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*(_fmt(v) if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(_fmt(v) if isinstance(v, float) else literal(v) for v in row))
     console.print(table)
 
 
@@ -92,7 +101,15 @@ def _print_paths(paths: dict[str, Path]) -> None:
     """One line per written file: what it is and where."""
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True)
+        console.print(f"  {kind:<{width}}  {literal(path)}", highlight=False, soft_wrap=True)
+
+
+def _print_kept(folder: OutputFolder) -> None:
+    """Say which entries of the output folder gutsleep left alone (files it did not write)."""
+    if folder.kept:
+        names = ", ".join(folder.kept[:8]) + (f" and {len(folder.kept) - 8} more" if len(folder.kept) > 8 else "")
+        typer.echo(f"gutsleep: left untouched in {clean(folder.target)} (not written by gutsleep): {clean(names)}",
+                   err=True)
 
 
 def _run_simulation(scenarios: Sequence[Scenario], burn_in_days: int, every_h: float | None) -> SimulationOutput:
@@ -122,17 +139,22 @@ def simulate(
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
     timeseries_every_h: Annotated[
-        float, typer.Option("--timeseries-every-h", help="time-series sampling interval (h, multiple of 0.25)")
+        float, typer.Option("--timeseries-every-h", callback=number_range(0.25, 8760, step=0.25),
+                            help="time-series sampling interval (h, multiple of 0.25, up to 8760)")
     ] = 1.0,
+    force: Force = False,
 ) -> None:
     """Simulate scenarios; write nightly.csv, daily.csv, timeseries.nc and report.html to --out."""
     with _clean_errors():
         loaded = [_load(p) for p in scenarios]
-        output = _run_simulation(loaded, burn_in_days, timeseries_every_h)
-        paths = sim.write_outputs(output, out, _attribution_sections(loaded, burn_in_days))
+        with OutputFolder.open(out, command="simulate", force=force, expect=sim.OUTPUT_FILES) as folder:
+            output = _run_simulation(loaded, burn_in_days, timeseries_every_h)
+            staged = sim.write_outputs(output, folder.staging, _attribution_sections(loaded, burn_in_days))
+        paths = folder.final_paths(staged)
     _print_summary(output)
     console.print("Wrote:")
     _print_paths(paths)
+    _print_kept(folder)
 
 
 @app.command()
@@ -141,33 +163,44 @@ def compare(
     b: Annotated[Path, typer.Argument(help="scenario B (differences are B - A)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
+    force: Force = False,
 ) -> None:
     """Run A and B together; write nightly_diff.csv, daily_diff.csv (B - A) and report.html to --out."""
     with _clean_errors():
         sa, sb = _load(a), _load(b)
-        cmp = sim.compare(sa, sb, burn_in_days=burn_in_days, progress=console.is_terminal)
-        paths = sim.write_comparison(cmp, out)
+        with OutputFolder.open(out, command="compare", force=force, expect=sim.COMPARISON_FILES) as folder:
+            cmp = sim.compare(sa, sb, burn_in_days=burn_in_days, progress=console.is_terminal)
+            paths = folder.final_paths(sim.write_comparison(cmp, folder.staging))
     _print_table(comparison_summary(cmp), "Key outcomes: mean of the last 7 days (nights)")
     console.print("Wrote:")
     _print_paths(paths)
+    _print_kept(folder)
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")] = Path("gutsleep-demo"),
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
+    force: Force = False,
 ) -> None:
     """Simulate the packaged baseline and fermented-foods examples and compare them (one batched run)."""
     with _clean_errors():
         a, b = (load_example(name) for name in DEMO_EXAMPLES)
-        cmp = sim.compare(a, b, burn_in_days=burn_in_days, timeseries_every_h=1.0, progress=console.is_terminal)
-        reports = {}
-        for i, name in enumerate(DEMO_EXAMPLES):
-            reports[name] = sim.write_outputs(sim.select_subject(cmp.simulation, i), out / name)["report"]
-        reports["comparison"] = sim.write_comparison(cmp, out / "comparison")["report"]
+        expect = [f"{n}/{f}" for n in DEMO_EXAMPLES for f in sim.OUTPUT_FILES]
+        expect += [f"comparison/{f}" for f in sim.COMPARISON_FILES]
+        with OutputFolder.open(out, command="demo", force=force, expect=expect) as folder:
+            cmp = sim.compare(a, b, burn_in_days=burn_in_days, timeseries_every_h=1.0,
+                              progress=console.is_terminal)
+            reports = {}
+            for i, name in enumerate(DEMO_EXAMPLES):
+                reports[name] = sim.write_outputs(sim.select_subject(cmp.simulation, i),
+                                                  folder.staging / name)["report"]
+            reports["comparison"] = sim.write_comparison(cmp, folder.staging / "comparison")["report"]
+        reports = folder.final_paths(reports)
     _print_table(comparison_summary(cmp), "Key outcomes: mean of the last 7 days (nights)")
     console.print("Reports (open in a browser):")
     _print_paths(reports)
+    _print_kept(folder)
 
 
 Format = Literal["table", "csv", "markdown"]
@@ -213,13 +246,16 @@ def equations(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write the Markdown here instead of stdout")] = None,
 ) -> None:
     """Print (or write) the model's equations as Markdown with LaTeX, generated from the model definition."""
+    if out is not None:
+        with _clean_errors():
+            check_output_file(out)
     text = equations_markdown(build_model())
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    console.print(f"Wrote {out}")
+    with _clean_errors():
+        written = write_file_atomic(out, text)
+    console.print(f"Wrote {literal(written)}", highlight=False)
 
 
 @app.command()
@@ -265,3 +301,4 @@ def _register_commands() -> None:
 
 
 _register_commands()
+guard_commands(app)

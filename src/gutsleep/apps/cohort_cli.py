@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gutsleep.apps.guards import clean, literal
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -29,15 +31,25 @@ Scheduler = Annotated[
     typer.Option("--scheduler", help="address of an existing dask scheduler, e.g. tcp://HOST:8786"),
 ]
 Workers = Annotated[
-    int, typer.Option("--workers", min=1, help="worker processes of a local dask cluster (1 = run in this process)")
+    int, typer.Option("--workers", min=1, max=512,
+                      help="worker processes of a local dask cluster (1 = run in this process)")
 ]
-ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="subjects per chunk (one batched run each)")]
+ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, max=100_000,
+                                        help="subjects per chunk (one batched run each)")]
 Resume = Annotated[bool, typer.Option("--resume", help="continue a run in --out: compute only missing chunks")]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="replace a previous run in --out")]
-Threads = Annotated[
-    int | None, typer.Option("--threads", min=1, help="numba threads per worker (default: cores / workers)")
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="replace a previous gutsleep run in --out (only files "
+                                                             "its manifest lists are removed)")]
+Force = Annotated[bool, typer.Option("--force", help="write into a non-empty folder gutsleep did not write (its "
+                                                     "files are kept; gutsleep never deletes files it did not write)")]
+Dashboard = Annotated[
+    str | None, typer.Option("--dashboard", help="serve the dask dashboard of a local cluster here, e.g. "
+                                                 "127.0.0.1:8787 (default: none)")
 ]
-Retries = Annotated[int, typer.Option("--retries", min=0, help="retries of a failed or lost chunk on dask")]
+Threads = Annotated[
+    int | None, typer.Option("--threads", min=1, max=1024, help="numba threads per worker (default: cores / workers)")
+]
+Retries = Annotated[int, typer.Option("--retries", min=0, max=100, help="retries of a failed or lost chunk on dask")]
+BurnInDays = Annotated[int, typer.Option("--burn-in-days", min=0, max=3650, help="settling days before day 0")]
 
 
 @contextmanager
@@ -53,18 +65,21 @@ def _clean_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INVALID) from None
     except (SimulationError, ValueError, KeyError) as exc:
         kind = "simulation failed" if isinstance(exc, SimulationError) else "error"
-        typer.echo(f"gutsleep: {kind}: {exc}", err=True)
+        typer.echo(f"gutsleep: {kind}: {clean(exc)}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
 
 
 def _options(*, burn_in_days: int, chunk_size: int, workers: int, scheduler: str | None, resume: bool,
              overwrite: bool, threads: int | None, retries: int, summary_days: int = 7,
-             tables: tuple[str, ...] | None = None) -> RunOptions:
+             tables: tuple[str, ...] | None = None, force: bool = False, dashboard: str | None = None) -> RunOptions:
     from gutsleep.cohort.executor import TABLES, RunOptions
 
+    if resume and overwrite:
+        raise ValueError("--resume and --overwrite exclude each other: continue the run, or replace it")
     return RunOptions(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                       resume=resume, overwrite=overwrite, numba_threads=threads, retries=retries,
-                      summary_days=summary_days, tables=tables or TABLES, progress=console.is_terminal)
+                      summary_days=summary_days, tables=tables or TABLES, progress=console.is_terminal,
+                      force=force, dashboard=dashboard)
 
 
 def _fmt(v: object) -> str:
@@ -77,12 +92,12 @@ def _print_table(df: pd.DataFrame, title: str) -> None:
     """A DataFrame as a rich table (numbers compacted)."""
     import pandas as pd
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=literal(title), title_justify="left")
     for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left",
+        table.add_column(literal(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left",
                          overflow="fold")
     for row in df.itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(literal(_fmt(v)) for v in row))
     console.print(table)
 
 
@@ -90,7 +105,7 @@ def _print_paths(paths: dict[str, Path]) -> None:
     console.print("Wrote:")
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True)
+        console.print(f"  {kind:<{width}}  {literal(path)}", highlight=False, soft_wrap=True)
 
 
 def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str:
@@ -103,10 +118,13 @@ def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str
 def cohort(
     population: Annotated[Path, typer.Argument(help="population YAML file (see examples/populations/)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
-    days: Annotated[int, typer.Option("--days", min=1, help="days simulated per subject (after burn-in)")] = 28,
-    size: Annotated[int | None, typer.Option("--size", min=1, help="override the population size")] = None,
-    burn_in_days: Annotated[int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")] = 42,
-    summary_days: Annotated[int, typer.Option("--summary-days", min=1, help="window of summary.parquet (days)")] = 7,
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="days simulated per subject (after burn-in)")
+                    ] = 28,
+    size: Annotated[int | None, typer.Option("--size", min=1, max=10_000_000, help="override the population size")
+                    ] = None,
+    burn_in_days: BurnInDays = 42,
+    summary_days: Annotated[int, typer.Option("--summary-days", min=1, max=3650,
+                                              help="window of summary.parquet (days)")] = 7,
     summary_only: Annotated[
         bool, typer.Option("--summary-only", help="write covariates and summary only (no nightly/daily tables)")
     ] = False,
@@ -115,6 +133,8 @@ def cohort(
     chunk_size: ChunkSize = 100,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
 ) -> None:
@@ -130,7 +150,7 @@ def cohort(
         tables = ("covariates", "summary") if summary_only else None
         opts = _options(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                         resume=resume, overwrite=overwrite, threads=threads, retries=retries,
-                        summary_days=summary_days, tables=tables)
+                        summary_days=summary_days, tables=tables, force=force, dashboard=dashboard)
         run = run_cohort(spec, out, days=days, options=opts)
     summary = run.table("summary")
     _print_table(quantile_table(summary, [*NIGHTLY_PLOTS, *DAILY_PLOTS[:8]]),
@@ -142,12 +162,15 @@ def cohort(
 def trial(
     spec_file: Annotated[Path, typer.Argument(help="trial YAML file (see examples/trials/)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
-    n_per_arm: Annotated[int | None, typer.Option("--n-per-arm", min=2, help="override participants per arm")] = None,
+    n_per_arm: Annotated[int | None, typer.Option("--n-per-arm", min=2, max=1_000_000,
+                                                  help="override participants per arm")] = None,
     scheduler: Scheduler = None,
     workers: Workers = 1,
     chunk_size: ChunkSize = 100,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
 ) -> None:
@@ -161,16 +184,18 @@ def trial(
         if n_per_arm is not None:
             spec = spec.with_size(n_per_arm=n_per_arm)
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
-                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries)
+                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
+                        force=force, dashboard=dashboard)
         done = run_trial(spec, out, options=opts)
-    console.print(f"{spec.name}: final-window difference (arm - {spec.reference}), 95 % CI, p", highlight=False)
+    console.print(f"{literal(spec.name)}: final-window difference (arm - {literal(spec.reference)}), 95 % CI, p",
+                  highlight=False)
     for r in results_display(done.analysis.results).to_dict("records"):
         g = r["Hedges' g [95% CI]"]
-        console.print(f"  {r['comparison']} | {r['outcome']}: Welch {r['diff [95% CI]']} p {r['p (Welch)']}; "
+        console.print(f"  {literal(r['comparison'])} | {r['outcome']}: Welch {r['diff [95% CI]']} p {r['p (Welch)']}; "
                       f"ANCOVA {r['ANCOVA diff [95% CI]']} p {r['p (ANCOVA)']}; Hedges' g {g}",
                       highlight=False, soft_wrap=True)
     for note in done.analysis.notes:
-        console.print(f"[yellow]{note}[/yellow]")
+        console.print(f"[yellow]{literal(note)}[/yellow]")
     console.print(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s,
                              len(done.run.failed)))
     _print_paths(done.paths)
@@ -179,12 +204,15 @@ def trial(
 def observe(
     spec_file: Annotated[Path, typer.Argument(help="observational-study YAML file")],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
-    size: Annotated[int | None, typer.Option("--size", min=3, help="override the number of participants")] = None,
+    size: Annotated[int | None, typer.Option("--size", min=3, max=10_000_000,
+                                             help="override the number of participants")] = None,
     scheduler: Scheduler = None,
     workers: Workers = 1,
     chunk_size: ChunkSize = 100,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
 ) -> None:
@@ -197,7 +225,8 @@ def observe(
         if size is not None:
             spec = spec.model_copy(update={"size": size})
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
-                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries)
+                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
+                        force=force, dashboard=dashboard)
         done = run_observational(spec, out, options=opts)
     console.print(f"Spearman correlations with {spec.exposure} (n, rho [95% CI], p; partial given "
                   f"{', '.join(spec.adjust)})", highlight=False)
@@ -218,29 +247,31 @@ def sensitivity(
                                                           "SWS %, WASO")
     ] = None,
     method: Annotated[Literal["sobol", "morris"], typer.Option("--method", help="sobol or morris")] = "sobol",
-    n: Annotated[int | None, typer.Option("--n", min=2, help="Sobol base size (power of 2; default 64) or Morris "
-                                                             "trajectories (default 10)")] = None,
+    n: Annotated[int | None, typer.Option("--n", min=2, max=65_536, help="Sobol base size (power of 2; default 64) "
+                                                                         "or Morris trajectories (default 10)")] = None,
     params: Annotated[
         list[str] | None, typer.Option("--params", help="parameter names (repeatable), or 'all' (for morris); "
                                                         "default: a curated ~30")
     ] = None,
-    days: Annotated[int, typer.Option("--days", min=1, help="days simulated after the burn-in")] = 21,
-    window_days: Annotated[int, typer.Option("--window-days", min=1, help="outcome = mean of the last N days")] = 7,
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="days simulated after the burn-in")] = 21,
+    window_days: Annotated[int, typer.Option("--window-days", min=1, max=3650,
+                                             help="outcome = mean of the last N days")] = 7,
     scenario: Annotated[Path | None, typer.Option("--scenario", help="base scenario (default: baseline)")] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="sampling seed")] = 0,
-    burn_in_days: Annotated[int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")] = 42,
-    top_k: Annotated[int, typer.Option("--top", min=1, help="rows printed per outcome")] = 12,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="sampling seed")] = 0,
+    burn_in_days: BurnInDays = 42,
+    top_k: Annotated[int, typer.Option("--top", min=1, max=10_000, help="rows printed per outcome")] = 12,
     scheduler: Scheduler = None,
     workers: Workers = 1,
     chunk_size: ChunkSize = 200,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
 ) -> None:
     """Global sensitivity of outcomes to parameters over their plausible ranges (SALib Sobol or Morris)."""
     with _clean_errors():
-        from gutsleep.cohort.runs import write_sensitivity
         from gutsleep.cohort.sensitivity import DEFAULT_OUTCOMES, n_runs, resolve_parameters, run_sensitivity, top
         from gutsleep.scenario import load_scenario
 
@@ -249,11 +280,13 @@ def sensitivity(
         console.print(f"{method}: {len(names)} parameters, {n_runs(method, len(names), n)} model runs of "
                       f"{days} days (+{burn_in_days} burn-in)")
         opts = _options(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
-                        resume=resume, overwrite=overwrite, threads=threads, retries=retries)
+                        resume=resume, overwrite=overwrite, threads=threads, retries=retries, force=force,
+                        dashboard=dashboard)
         base = load_scenario(scenario) if scenario is not None else None
         result = run_sensitivity(method=method, n=n, parameters=params, outcomes=outcomes, days=days,
-                                 window_days=window_days, scenario=base, seed=seed, out=out, options=opts)
-        paths = write_sensitivity(result, out)
+                                 window_days=window_days, scenario=base, seed=seed, out=out, options=opts,
+                                 write=True)
+        paths = result.paths
     key = ["parameter", "S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else [
         "parameter", "mu_star", "mu_star_conf", "sigma", "mu"]
     for col in outcomes:
@@ -261,7 +294,7 @@ def sensitivity(
         if t is not None and not t.empty:
             _print_table(t[key], f"{col}: ranked by {'total index ST' if method == 'sobol' else 'mu*'}")
     for note in result.notes:
-        console.print(f"[yellow]{note}[/yellow]")
+        console.print(f"[yellow]{literal(note)}[/yellow]")
     _print_paths(paths)
 
 

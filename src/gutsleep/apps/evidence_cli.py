@@ -28,35 +28,53 @@ def explain_command(
     out: Annotated[Path, typer.Option("--out", help="folder for explain.html, waterfall.png, attribution.csv")] = Path(
         "gutsleep-explain"
     ),
-    burn_in_days: Annotated[int, typer.Option(help="days run before day 0 to settle the slow states")] = 42,
+    burn_in_days: Annotated[int, typer.Option(min=0, max=3650,
+                                              help="days run before day 0 to settle the slow states")] = 42,
+    force: Annotated[bool, typer.Option("--force", help="write into a non-empty folder gutsleep did not write (its "
+                                                        "files are kept)")] = False,
 ) -> None:
     """Attribute the change in each nightly sleep outcome between A and B to the pathways that carry it."""
+    from gutsleep.apps.guards import clean, literal
+    from gutsleep.apps.outputs import OutputFolder
     from gutsleep.explain import explain
     from gutsleep.report.explain import attribution_table, explain_report, waterfall_figure
     from gutsleep.scenario import ScenarioError
+    from gutsleep.solve.engine import SimulationError
 
+    files = ("attribution.csv", "attribution_nightly.csv", "waterfall.png", "explain.html")
     try:
-        result = explain(_scenario(a), _scenario(b), burn_in_days=burn_in_days, progress=sys.stderr.isatty())
+        sa, sb = _scenario(a), _scenario(b)
+        folder = OutputFolder.open(out, command="explain", force=force, expect=files)
     except (ScenarioError, ValueError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(2) from err
-    table = attribution_table(result)
+        typer.echo(f"error: {clean(err)}", err=True)
+        raise typer.Exit(2) from None
+    with folder:
+        try:
+            result = explain(sa, sb, burn_in_days=burn_in_days, progress=sys.stderr.isatty())
+        except SimulationError as err:
+            typer.echo(f"error: a run of the attribution failed to integrate, so nothing can be attributed: "
+                       f"{clean(err)}", err=True)
+            raise typer.Exit(2) from None
+        table = attribution_table(result)
+        table.to_csv(folder.staging / "attribution.csv", index=False)
+        result.nightly.to_csv(folder.staging / "attribution_nightly.csv", index=False)
+        waterfall_figure(result).savefig(folder.staging / "waterfall.png", dpi=110)
+        (folder.staging / "explain.html").write_text(explain_report(result), encoding="utf-8")
     # one column per outcome reads better in a terminal than one column per pathway
     wide = table.set_index("outcome").T
-    view = Table(title=f"{result.b.name} - {result.a.name} by pathway, nights {result.window[0]}-{result.window[1]} "
-                 "(mean)")
+    view = Table(title=f"{literal(result.b.name)} - {literal(result.a.name)} by pathway, nights {result.window[0]}-"
+                 f"{result.window[1]} (mean)")
     view.add_column("")
     for col in result.summary.index:
-        view.add_column(col, justify="right")
+        view.add_column(literal(col), justify="right")
     for label, row in wide.iterrows():
-        view.add_row(str(label), *(f"{v:.3g}" for v in row))
+        view.add_row(literal(label), *(f"{v:.3g}" for v in row))
     Console().print(view)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "attribution.csv", index=False)
-    result.nightly.to_csv(out / "attribution_nightly.csv", index=False)
-    waterfall_figure(result).savefig(out / "waterfall.png", dpi=110)
-    (out / "explain.html").write_text(explain_report(result))
-    typer.echo(f"written: {out / 'explain.html'}, {out / 'waterfall.png'}, {out / 'attribution.csv'}")
+    t = folder.target
+    typer.echo(f"written: {clean(t / 'explain.html')}, {clean(t / 'waterfall.png')}, {clean(t / 'attribution.csv')}")
+    if folder.kept:
+        typer.echo(f"left untouched in {clean(t)} (not written by gutsleep): {clean(', '.join(folder.kept[:8]))}",
+                   err=True)
 
 
 def register(app: typer.Typer) -> None:

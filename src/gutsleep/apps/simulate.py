@@ -24,6 +24,10 @@ from gutsleep.solve.engine import DayRecord, parameter_matrix, run
 
 DEFAULT_BURN_IN_DAYS = 42
 """Days prepended (repeating day 0's habits) so the slow states settle before day 0."""
+OUTPUT_FILES: tuple[str, ...] = ("nightly.csv", "daily.csv", "timeseries.nc", "report.html")
+"""Files :func:`write_outputs` writes (timeseries.nc only when sampled)."""
+COMPARISON_FILES: tuple[str, ...] = ("nightly_diff.csv", "daily_diff.csv", "report.html")
+"""Files :func:`write_comparison` writes."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +254,9 @@ def summary_table(output: SimulationOutput) -> pd.DataFrame:
 
 
 __all__: list[str] = [
+    "COMPARISON_FILES",
     "DEFAULT_BURN_IN_DAYS",
+    "OUTPUT_FILES",
     "ComparisonOutput",
     "SimulationOutput",
     "compare",

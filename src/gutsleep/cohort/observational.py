@@ -28,7 +28,7 @@ Sign = Literal["positive", "negative", "none"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ObservationalSpec(_Strict):

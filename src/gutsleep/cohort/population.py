@@ -116,7 +116,7 @@ def parameter_info() -> dict[str, tuple[float, float, float, str, str]]:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PersonSpec(_Strict):

@@ -19,11 +19,18 @@ def evidence_command(
     fast: Annotated[bool, typer.Option("--fast", help="only the quick subset (as in CI)")] = False,
 ) -> None:
     """Re-run the published findings in the model: id, claim, expected, measured, verdict."""
+    from gutsleep.apps.outputs import OutputError, check_output_file, write_file_atomic
+
     try:
         chosen = select(only or (), fast_only=fast)
+        if report is not None:
+            check_output_file(report, "--report file")
     except KeyError as err:
         typer.echo(f"error: {err.args[0]}", err=True)
         raise typer.Exit(2) from err
+    except OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from None
     console = Console(stderr=True)
     with console.status("running experiments") as status:
         results = run_experiments(chosen, progress=lambda i, n, name: status.update(
@@ -42,9 +49,8 @@ def evidence_command(
             detail = r.error.splitlines()[0] if r.error else (r.measured.details if r.measured else "")
             typer.echo(f"{r.verdict} {r.experiment.id}: {detail}", err=True)
     if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(evidence_report(results))
-        typer.echo(f"report written to {report}")
+        written = write_file_atomic(report, evidence_report(results), "--report file")
+        typer.echo(f"report written to {written}")
     failed = [r for r in results if r.verdict in ("FAIL", "ERROR")]
     if failed:
         typer.echo(f"{len(failed)} experiment(s) failed", err=True)
