@@ -108,6 +108,13 @@ def _print_paths(paths: dict[str, Path]) -> None:
         console.print(f"  {kind:<{width}}  {literal(path)}", highlight=False, soft_wrap=True)
 
 
+def _print_kept(out: Path, kept: list[str]) -> None:
+    """Say which entries of the output folder gutsleep left alone (files it did not write)."""
+    if kept:
+        names = ", ".join(kept[:8]) + (f" and {len(kept) - 8} more" if len(kept) > 8 else "")
+        typer.echo(f"gutsleep: left untouched in {clean(out)} (not written by gutsleep): {clean(names)}", err=True)
+
+
 def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str:
     from gutsleep.cohort.executor import fmt_rate
 
@@ -157,6 +164,7 @@ def cohort(
                  f"Per-subject means over the last {min(summary_days, days)} days")
     console.print(_rate_line(run.n_subjects, days, burn_in_days, run.wall_s, len(run.failed)))
     _print_paths(run.paths)
+    _print_kept(run.out, run.kept)
 
 
 def trial(
@@ -199,6 +207,7 @@ def trial(
     console.print(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s,
                              len(done.run.failed)))
     _print_paths(done.paths)
+    _print_kept(done.run.out, done.run.kept)
 
 
 def observe(
@@ -238,6 +247,7 @@ def observe(
     console.print(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s,
                              len(done.run.failed)))
     _print_paths(done.paths)
+    _print_kept(done.run.out, done.run.kept)
 
 
 def sensitivity(
@@ -296,6 +306,7 @@ def sensitivity(
     for note in result.notes:
         console.print(f"[yellow]{literal(note)}[/yellow]")
     _print_paths(paths)
+    _print_kept(out, result.kept)
 
 
 def register(app: typer.Typer) -> None:

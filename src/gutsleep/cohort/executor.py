@@ -158,6 +158,8 @@ class CohortRun:
     chunk_seconds: float
     workers: dict[int, float] = field(default_factory=dict)
     """Process id -> peak resident memory (MB) of each process that computed chunks."""
+    kept: list[str] = field(default_factory=list)
+    """Entries of ``out`` that gutsleep did not write: left untouched (report them)."""
 
     def table(self, name: str) -> pd.DataFrame:
         """A merged table read back (``covariates``, ``summary``, ``nightly`` or ``daily``)."""
@@ -419,6 +421,7 @@ class RunFolder:
         """``run`` pointing at the committed folder."""
         run.out = self.target
         run.paths = self.output.final_paths(run.paths)
+        run.kept = list(self.output.kept)
         return run
 
 

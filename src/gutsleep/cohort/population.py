@@ -38,7 +38,7 @@ from gutsleep.cohort.distributions import (
 )
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
 from gutsleep.scenario import Habits, Intervention, Light, Person, Scenario, Sweeteners
-from gutsleep.scenario.fields import ClockTime, Ranged, Whole, clock_hours, fmt_number
+from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
 
 MAX_SIZE = 10_000_000
 PERSON_PARAMETERS: tuple[str, ...] = ("age_years", "is_female", "bmi_kg_m2", "vagotomy")
@@ -215,8 +215,8 @@ class PopulationSpec(_Strict):
     scenario defaults). Values are clipped to each field's allowed range.
     """
 
-    name: str = Field("population", min_length=1, max_length=200)
-    description: str | None = None
+    name: Name = Field("population", min_length=1, max_length=200)
+    description: Text | None = None
     size: Whole(1, MAX_SIZE, "subjects") = 100  # type: ignore[valid-type]
     seed: Whole(0, 2**63 - 1, "") = 0  # type: ignore[valid-type]
     person: PersonSpec = Field(default_factory=PersonSpec)

@@ -159,6 +159,8 @@ class SensitivityResult:
     notes: list[str] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)
     """Files written by ``run_sensitivity(..., write=True)`` (empty otherwise)."""
+    kept: list[str] = field(default_factory=list)
+    """Entries of the output folder that gutsleep did not write: left untouched."""
 
 
 def analyse(method: Method, names: Sequence[str], x: np.ndarray, y: pd.DataFrame, outcomes: Sequence[str],
@@ -252,6 +254,7 @@ def run_sensitivity(*, method: Method = "sobol", n: int | None = None, parameter
 
             result.paths = write_sensitivity(result, folder.work)
     result.paths = folder.output.final_paths(result.paths)
+    result.kept = list(folder.output.kept)
     return result
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from gutsleep.scenario.fields import printable
 from gutsleep.scenario.loader import plain
 from gutsleep.scenario.yamlio import YAML_ERRORS, InputFileError, capped, load_yaml, read_input_file, yaml_problem
 
@@ -217,5 +218,5 @@ def load_spec(path: str | Path, model: type[M], *, kind: str = "specification") 
         text = read_input_file(p, kind)
     except InputFileError as exc:
         raise SpecError(str(p), [str(exc)], kind) from None
-    defaults = {"name": p.stem} if "name" in model.model_fields else None
+    defaults = {"name": printable(p.stem)[:200] or kind.split()[0]} if "name" in model.model_fields else None
     return parse_spec(text, model, source=str(p), kind=kind, context={"folder": p.parent}, defaults=defaults)

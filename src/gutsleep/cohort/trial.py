@@ -34,7 +34,7 @@ from gutsleep.cohort.outcomes import add_noise, outcome_kind, window_means
 from gutsleep.cohort.population import Population, PopulationSpec, Subject, load_population, numeric_habits
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
 from gutsleep.scenario import HabitsPatch, Intervention
-from gutsleep.scenario.fields import Ranged, Whole, fmt_number, range_text
+from gutsleep.scenario.fields import Name, Ranged, Text, Whole, fmt_number, range_text
 from gutsleep.scenario.models import MAX_DAYS, AntibioticClass, sleep_window_problem
 
 ALPHA = 0.05
@@ -123,7 +123,7 @@ class Arm(_Strict):
     """A trial arm: a name and its changes (none = placebo / usual habits)."""
 
     name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.+-]+$")
-    description: str | None = None
+    description: Text | None = None
     interventions: tuple[ArmChange, ...] = ()
 
 
@@ -188,8 +188,8 @@ class PowerSpec(_Strict):
 class TrialSpec(_Strict):
     """A parallel-group in-silico trial (YAML contract; see ``examples/trials/``)."""
 
-    name: str = Field("trial", min_length=1, max_length=200)
-    description: str | None = None
+    name: Name = Field("trial", min_length=1, max_length=200)
+    description: Text | None = None
     population: PopulationField = Field(default_factory=PopulationSpec)
     n_per_arm: Whole(2, 1_000_000, "participants") = 50  # type: ignore[valid-type]
     randomisation: Randomisation = Field(default_factory=Randomisation)

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from gutsleep.scenario.fields import printable
 from gutsleep.scenario.models import Scenario, _dotted
 from gutsleep.scenario.yamlio import YAML_ERRORS, InputFileError, capped, load_yaml, read_input_file, yaml_problem
 
@@ -148,7 +149,7 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
         )
     data = plain(root)
     if "name" not in data and source and not source.startswith("<"):
-        data["name"] = Path(source).stem
+        data["name"] = printable(Path(source).stem)[:200] or "scenario"
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from gutsleep.scenario.fields import ClockTime, Ranged, Whole, clock_hours, fmt_number
+from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
 
 MAX_DAYS = 3650
 MIN_SLEEP_WINDOW_H = 1.0
@@ -318,8 +318,8 @@ class Scenario(_Strict):
       stays awake under evening light.
     """
 
-    name: str = Field("scenario", min_length=1, max_length=200)
-    description: str | None = None
+    name: Name = Field("scenario", min_length=1, max_length=200)
+    description: Text | None = None
     days: Days = 28
     seed: Seed = 0
     """Random seed for any stochastic parts of the simulation."""
