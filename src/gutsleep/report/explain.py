@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -45,7 +46,8 @@ def waterfall_figure(result: Attribution, outcomes: tuple[str, ...] = OUTCOMES) 
         span = abs(row["b"] - row["a"]) or 1.0
         low = min(row["a"], row["b"]) - 1.5 * span
         high = max(row["a"], row["b"]) + 1.5 * span
-        ax.set_ylim(low, high)
+        if np.isfinite(low) and np.isfinite(high):  # no scored night in the window (e.g. all nights deprived)
+            ax.set_ylim(low, high)
         ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right", fontsize=7)
         ax.set_title(f"{OUTCOME_LABELS[outcome]}: {row['b'] - row['a']:+.2f}", fontsize=9)
         ax.grid(axis="y", alpha=0.3)
