@@ -275,6 +275,13 @@ def test_cohort_overwrite_keeps_a_users_file_in_chunks(files: Path) -> None:
     assert (out / "chunks" / "my_thesis_data.csv").read_text() == "two years of work"
     assert "my_thesis_data.csv" in replaced.output
     assert len(pd.read_parquet(out / "summary.parquet")) == 4 and no_temporaries(files)
+    (out / "chunks" / "chunk-000000" / "notes.txt").write_text("inside a chunk")
+    resumed = cohort(files, out, "--resume")  # re-finishing a complete run adopts only gutsleep's chunk files
+    assert resumed.exit_code == 0, resumed.output
+    assert "chunks/chunk-000000/notes.txt" not in read_manifest(out)["files"]  # type: ignore[index]
+    assert cohort(files, out, "--overwrite").exit_code == 0
+    assert (out / "chunks" / "chunk-000000" / "notes.txt").read_text() == "inside a chunk"
+    assert (out / "chunks" / "my_thesis_data.csv").read_text() == "two years of work"
 
 
 def test_cohort_failing_before_any_chunk_leaves_nothing(files: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -319,6 +319,8 @@ class OutputFolder:
         target = Path(os.path.abspath(Path(path).expanduser()))
         if target.name in ("", ".", ".."):
             target = Path(os.path.realpath(target))
+        if not target.name:
+            raise OutputError(f"{what} {target} cannot hold outputs (a file system root); choose a folder in it")
         try:
             st: os.stat_result | None = os.stat(target)
         except FileNotFoundError:

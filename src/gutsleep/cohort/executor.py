@@ -487,8 +487,9 @@ def _link_finished(src: ChunkStore, dst: ChunkStore, n_chunks: int) -> None:
             continue
         tmp = dst.folder / f".tmp-link-{c}-{uuid.uuid4().hex[:6]}"
         tmp.mkdir(parents=True)
+        known = {"meta.json", *(f"{name}.parquet" for name in TABLES)}  # never adopt a user's file as gutsleep's
         for f in src.path(c).iterdir():
-            if f.is_file():
+            if f.name in known and f.is_file() and not f.is_symlink():
                 try:
                     os.link(f, tmp / f.name)
                 except OSError:
