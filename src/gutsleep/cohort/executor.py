@@ -202,6 +202,16 @@ def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _build_subjects(source: SubjectSource, start: int, stop: int) -> list[Subject]:
+    """Subjects ``start .. stop-1``; a subject whose scenario is invalid is a ``ValueError`` saying why."""
+    try:
+        return source.subjects(start, stop)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(scenario)'}: {e['msg']}"
+                             for e in exc.errors()[:5])
+        raise ValueError(f"subjects {start} to {stop - 1} cannot be built: {problems}") from None
+
+
 def simulate_chunk(source: SubjectSource, chunk: int, start: int, stop: int, *, burn_in_days: int,
                    summary_days: int, numba_threads: int | None = None,
                    tables: Sequence[str] = TABLES) -> ChunkResult:
@@ -211,12 +221,7 @@ def simulate_chunk(source: SubjectSource, chunk: int, start: int, stop: int, *, 
 
         numba.set_num_threads(max(1, min(int(numba_threads), numba.config.NUMBA_NUM_THREADS)))
     t0 = time.perf_counter()
-    try:
-        subjects = source.subjects(start, stop)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(scenario)'}: {e['msg']}"
-                             for e in exc.errors()[:5])
-        raise ValueError(f"subjects {start} to {stop - 1} cannot be built: {problems}") from None
+    subjects = _build_subjects(source, start, stop)
     nightly, daily, failed = _simulate_isolating(subjects, burn_in_days)
     covariates = pd.DataFrame([s.covariates for s in subjects])
     covariates["failed"] = covariates["subject"].isin(list(failed))
@@ -607,6 +612,7 @@ def run_subjects(source: SubjectSource, out: str | Path, options: RunOptions | N
             run = run_subjects(source, out, options, client=client, folder=own)
         return own.finalize(run)
     start_time = time.perf_counter()
+    _build_subjects(source, 0, min(source.n_subjects, 20))  # invalid subjects show up before any work
     store = folder.store
     ranges = chunk_ranges(source.n_subjects, options.chunk_size)
     done = store.finished() & {r[0] for r in ranges}

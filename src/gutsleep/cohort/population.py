@@ -39,6 +39,7 @@ from gutsleep.cohort.distributions import (
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
 from gutsleep.scenario import Habits, Intervention, Light, Person, Scenario, Sweeteners
 from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
+from gutsleep.scenario.models import check_meals
 
 MAX_SIZE = 10_000_000
 PERSON_PARAMETERS: tuple[str, ...] = ("age_years", "is_female", "bmi_kg_m2", "vagotomy")
@@ -147,6 +148,11 @@ class ScheduleSpec(_Strict):
     meals: tuple[ClockTime, ...] = ("08:00", "13:00", "19:00")
     evening_from: ClockTime = "21:00"
     follow_bedtime: bool = True
+
+    @field_validator("meals")
+    @classmethod
+    def _meals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return check_meals(v)  # the same rule as scenario habits, found at load rather than per subject
 
     @model_validator(mode="after")
     def _window(self) -> ScheduleSpec:

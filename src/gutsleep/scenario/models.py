@@ -64,7 +64,7 @@ def sleep_window_problem(bedtime: str, wake_time: str) -> str | None:
     return None
 
 
-def _check_meals(meals: tuple[str, ...]) -> tuple[str, ...]:
+def check_meals(meals: tuple[str, ...]) -> tuple[str, ...]:
     """Meals: at most 8, all distinct clock times."""
     if len(meals) > 8:
         raise PydanticCustomError("meals", "at most 8 meals per day are allowed (got {n})", {"n": len(meals)})
@@ -133,7 +133,7 @@ class Habits(_Strict):
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return _check_meals(v)
+        return check_meals(v)
 
     @field_validator("wake_time")
     @classmethod
@@ -214,7 +214,7 @@ class HabitsPatch(_Patch):
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        return None if v is None else _check_meals(v)
+        return None if v is None else check_meals(v)
 
     @model_validator(mode="after")
     def _not_empty(self) -> HabitsPatch:
