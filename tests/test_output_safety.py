@@ -197,6 +197,25 @@ def test_uncreatable_staging_folder_is_refused(tmp_path: Path, monkeypatch: pyte
     assert not (tmp_path / "out").exists()
 
 
+def test_out_in_a_folder_whose_parent_is_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--out .`` in a home folder: nothing may be created beside it, so the staging folder goes inside."""
+    target = tmp_path / "here"
+    write_run(target, {"old.csv": "old"})
+    (target / "mine.txt").write_text("mine")
+    real = Path.mkdir
+
+    def parent_read_only(self: Path, *args: object, **kwargs: object) -> None:
+        if self.parent == tmp_path and ".gutsleep-" in self.name:
+            raise PermissionError(13, "Permission denied")
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", parent_read_only)
+    folder = write_run(target, {"new.csv": "new"})
+    assert folder.staging.parent == target
+    assert sorted(p.name for p in target.iterdir()) == [MANIFEST, "mine.txt", "new.csv"]
+    assert no_temporaries(tmp_path)
+
+
 def test_atomic_file_replaces_only_on_success(tmp_path: Path) -> None:
     target = tmp_path / "model.xml"
     target.write_text("old")

@@ -116,9 +116,10 @@ def _remove(path: Path) -> None:
         pass
 
 
-def clean_stray(parent: Path, name: str) -> list[Path]:
-    """Remove ``.NAME.gutsleep-tmp-PID-*`` entries in ``parent`` left by processes that no longer run."""
-    prefix = f".{name}{TMP_TAG}"
+def clean_stray(parent: Path, name: str | None) -> list[Path]:
+    """Remove ``.NAME.gutsleep-tmp-PID-*`` entries in ``parent`` (``.gutsleep-tmp-PID-*`` for ``name=None``) left by
+    processes that no longer run."""
+    prefix = TMP_TAG if name is None else f".{name}{TMP_TAG}"
     removed = []
     try:
         entries = list(os.scandir(parent))
@@ -360,12 +361,21 @@ class OutputFolder:
             if blocked:
                 raise OutputError(_blocked_message(target, blocked, what))
             _probe(target, what)
+        if st is not None:
+            clean_stray(target, None)
         staging = parent / (f".{target.name}{PARTIAL_TAG}" if persistent_staging else _tmp_name(target.name))
         try:
             staging.mkdir(exist_ok=persistent_staging)
         except OSError as exc:
-            raise OutputError(f"cannot write in {parent} (needed for a temporary folder beside {target}): "
-                              f"{_why(exc)}; choose another {what}") from None
+            if st is None or persistent_staging:
+                raise OutputError(f"cannot write in {parent} (needed for a temporary folder beside {target}): "
+                                  f"{_why(exc)}; choose another {what}") from None
+            # the folder above is not ours to write in (e.g. --out . in a home folder): stage inside the target
+            staging = target / f"{TMP_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            try:
+                staging.mkdir()
+            except OSError as inner:
+                raise OutputError(f"cannot write in {target}: {_why(inner)}; choose another {what}") from None
         if not staging.is_dir():
             raise OutputError(f"{staging} is in the way (not a folder); remove it")
         return cls(target, staging, command=command, previous=previous, ours=ours, kept=kept,
@@ -470,7 +480,11 @@ class OutputFolder:
             blocked.insert(0, MANIFEST)
         if blocked:
             kept = self.target.parent / f"{self.target.name}.gutsleep-new-{uuid.uuid4().hex[:6]}"
-            os.rename(self.staging, kept)
+            try:
+                os.rename(self.staging, kept)
+            except OSError:
+                kept = self.target / f"gutsleep-new-{uuid.uuid4().hex[:6]}"
+                os.rename(self.staging, kept)
             raise OutputError(_blocked_message(self.target, blocked, "--out") + f"; the new outputs are in {kept}")
         new = {str(rel) for rel in files}
         # 1. a manifest listing old and new files, so that a crash midway leaves nothing unaccounted for
