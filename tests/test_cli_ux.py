@@ -106,6 +106,15 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert invoke("simulate", "--bogus-option").exit_code == 2
 
 
+def test_command_line_day_limit_is_the_scenario_limit(tmp_path: Path) -> None:
+    from gutsleep.apps.defaults import MAX_DAYS
+    from gutsleep.scenario.models import MAX_DAYS as SCENARIO_MAX_DAYS
+
+    assert MAX_DAYS == SCENARIO_MAX_DAYS
+    result = invoke("simulate", "baseline", "--days", str(MAX_DAYS + 1), "--out", str(tmp_path / "x"))
+    assert result.exit_code == 2 and "--days" in result.output and not (tmp_path / "x").exists()
+
+
 def test_shipped_examples_are_the_repository_examples() -> None:
     """Every file of examples/ ships inside the package, byte for byte (copy examples/ into
     src/gutsleep/data/examples/ after changing one)."""

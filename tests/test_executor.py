@@ -90,15 +90,17 @@ def test_resume_after_a_crash_recomputes_only_missing_chunks(reference: dict[str
     monkeypatch.setattr(executor, "simulate_chunk", crashing)
     with pytest.raises(RuntimeError, match="simulated crash"):
         run_subjects(tiny_source(), tmp_path, opts)
-    store = executor.ChunkStore(tmp_path)
+    store = executor.ChunkStore(executor.partial_folder(tmp_path))  # unfinished: beside the output folder
     assert store.finished() == {0, 1}
+    assert not any(tmp_path.iterdir())  # the output folder itself is untouched until the run completes
     (store.folder / ".tmp-chunk-000002-deadbeef").mkdir()  # an interrupted write
     monkeypatch.setattr(executor, "simulate_chunk", real)
     calls.clear()
     monkeypatch.setattr(executor, "simulate_chunk", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
     run = run_subjects(tiny_source(), tmp_path, RunOptions(burn_in_days=BURN_IN, chunk_size=2, resume=True))
     assert calls == [2, 3] and run.computed == [2, 3] and run.skipped == [0, 1]
-    assert not list(store.folder.glob(".tmp-*"))
+    assert not executor.partial_folder(tmp_path).exists()
+    assert not list((tmp_path / "chunks").glob(".tmp-*")) and not list(tmp_path.glob(".tmp-*"))
     assert_same(tables(tmp_path), reference)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["n_subjects"] == 7 and manifest["chunk_size"] == 2 and manifest["days"] == DAYS

@@ -20,7 +20,15 @@ pytest.importorskip("dask.distributed")
 import dask
 from dask.distributed import Client, LocalCluster
 
-from gutsleep.cohort.executor import TABLES, CohortRun, CohortSource, RunOptions, read_table, run_subjects
+from gutsleep.cohort.executor import (
+    TABLES,
+    CohortRun,
+    CohortSource,
+    RunOptions,
+    partial_folder,
+    read_table,
+    run_subjects,
+)
 from gutsleep.cohort.population import Population, parse_population
 
 BURN_IN = 3
@@ -81,7 +89,7 @@ def test_killed_worker_is_retried_and_the_result_is_unchanged(client: Client, tm
     while killed is None and time.monotonic() < deadline and thread.is_alive():
         busy = {addr: keys for addr, keys in client.processing().items()
                 if any(str(k).startswith("gutsleep-chunk") for k in keys)}
-        if busy and (tmp_path / "dask" / "chunks").exists():  # a chunk has finished: we are mid-run
+        if busy and (partial_folder(tmp_path / "dask") / "chunks").exists():  # a chunk has finished: mid-run
             addr = sorted(busy)[0]
             killed = pids[addr]
             os.kill(killed, signal.SIGKILL)

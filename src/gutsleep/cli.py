@@ -6,6 +6,10 @@ Start-up stays fast: this module imports only typer and rich; numpy, pandas, the
 imported by the command that needs them, so ``gutsleep --help`` and ``--version`` answer at once. Progress and
 notices go to stderr (:mod:`gutsleep.apps.ui`), results to stdout. Exit codes: see
 :data:`gutsleep.apps.ui.EXIT_CODES_TEXT`.
+
+Every command writes through :mod:`gutsleep.apps.outputs` (folders checked before the work, staged and committed
+whole with a manifest; a non-empty folder gutsleep did not write is refused unless ``--force``), and every
+command is wrapped by :func:`gutsleep.apps.guards.guard_commands` (Ctrl-C, last-resort messages), called last.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from rich.console import Console
 
 from gutsleep import __version__
 from gutsleep.apps import ui
-from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS, DEFAULT_TIMESERIES_EVERY_H
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS, DEFAULT_TIMESERIES_EVERY_H, MAX_DAYS
+from gutsleep.apps.guards import clean, guard_commands, number_range
 from gutsleep.apps.ui import EXIT_CHECK_FAILED, EXIT_CODES_TEXT, EXIT_INVALID, clean_errors
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from gutsleep.apps.outputs import OutputFolder
     from gutsleep.apps.simulate import ComparisonOutput, SimulationOutput
     from gutsleep.scenario import Scenario
 
@@ -41,10 +47,17 @@ console = Console()
 
 BurnIn = Annotated[
     int,
-    typer.Option("--burn-in-days", min=0, help="days prepended (repeating day 0's habits) so slow states settle"),
+    typer.Option("--burn-in-days", min=0, max=MAX_DAYS,
+                 help="days prepended (repeating day 0's habits) so slow states settle"),
 ]
 Days = Annotated[
-    int | None, typer.Option("--days", min=1, help="simulate this many days instead of the scenario's `days`")
+    int | None, typer.Option("--days", min=1, max=MAX_DAYS,
+                             help="simulate this many days instead of the scenario's `days`")
+]
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="write into a non-empty folder gutsleep did not write (its files are kept; "
+                                 "gutsleep never deletes or replaces files it did not write)"),
 ]
 Sets = Annotated[
     list[str] | None,
@@ -71,7 +84,14 @@ def _print_paths(paths: dict[str, Path], heading: str = "Wrote:") -> None:
     console.print(heading)
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True, markup=False)
+        console.print(f"  {kind:<{width}}  {clean(path)}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _print_kept(folder: OutputFolder) -> None:
+    """Say which entries of the output folder gutsleep left alone (files it did not write)."""
+    if folder.kept:
+        names = ", ".join(folder.kept[:8]) + (f" and {len(folder.kept) - 8} more" if len(folder.kept) > 8 else "")
+        ui.info(f"left untouched in {folder.target} (not written by gutsleep): {names}")
 
 
 def _what(scenarios: Sequence[Scenario], burn_in_days: int) -> str:
@@ -167,23 +187,29 @@ def simulate(
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
     timeseries_every_h: Annotated[
-        float, typer.Option("--timeseries-every-h", help="time-series sampling interval (h, multiple of 0.25)")
+        float, typer.Option("--timeseries-every-h", callback=number_range(0.25, 8760, step=0.25),
+                            help="time-series sampling interval (h, multiple of 0.25, up to 8760)")
     ] = DEFAULT_TIMESERIES_EVERY_H,
     days: Days = None,
     sets: Sets = None,
+    force: Force = False,
 ) -> None:
     """Simulate scenarios; write nightly.csv, daily.csv, summary.csv, timeseries.nc, report.html and
     datapackage.json (units and descriptions of every column) to --out."""
     with clean_errors():
         from gutsleep.apps import simulate as sim
+        from gutsleep.apps.outputs import OutputFolder
 
         loaded = _load(scenarios, days, sets or ())
-        output = _run(loaded, burn_in_days, timeseries_every_h)
-        sections = _attribution_sections(loaded, burn_in_days)
-        with ui.phase(f"writing tables, time series and report.html to {out}"):
-            paths = sim.write_outputs(output, out, sections)
+        with OutputFolder.open(out, command="simulate", force=force, expect=sim.OUTPUT_FILES) as folder:
+            output = _run(loaded, burn_in_days, timeseries_every_h)
+            sections = _attribution_sections(loaded, burn_in_days)
+            with ui.phase(f"writing tables, time series and report.html to {out}"):
+                staged = sim.write_outputs(output, folder.staging, sections)
+        paths = folder.final_paths(staged)
     _print_run_summary(output)
     _print_paths(paths)
+    _print_kept(folder)
 
 
 @app.command()
@@ -197,41 +223,54 @@ def compare(
         list[str] | None,
         typer.Option("--set-b", help="change a field of B only, e.g. parameters.sws_gain=2 (repeatable)"),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Run A and B together; write nightly_diff.csv, daily_diff.csv (B - A), summary.csv, report.html and
     datapackage.json to --out. Scenarios of unequal length are compared on the days both have (said on stderr, in
     the report and in datapackage.json)."""
     with clean_errors():
         from gutsleep.apps import simulate as sim
+        from gutsleep.apps.outputs import OutputFolder
 
         sa, sb = _load([a], days)[0], _load([b], days, set_b or ())[0]
-        cmp = _compare(sa, sb, burn_in_days)
-        with ui.phase(f"writing differences and report.html to {out}"):
-            paths = sim.write_comparison(cmp, out)
+        with OutputFolder.open(out, command="compare", force=force, expect=sim.COMPARISON_FILES) as folder:
+            cmp = _compare(sa, sb, burn_in_days)
+            with ui.phase(f"writing differences and report.html to {out}"):
+                staged = sim.write_comparison(cmp, folder.staging)
+        paths = folder.final_paths(staged)
     _print_comparison_summary(cmp)
     _print_paths(paths)
+    _print_kept(folder)
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")] = Path("gutsleep-demo"),
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
+    force: Force = False,
 ) -> None:
     """Simulate the packaged baseline and fermented-foods examples and compare them (one batched run)."""
     with clean_errors():
         from gutsleep.apps import examples
         from gutsleep.apps import simulate as sim
+        from gutsleep.apps.outputs import OutputFolder
 
         a, b = (examples.load_example(name) for name in examples.DEMO_EXAMPLES)
-        cmp = _compare(a, b, burn_in_days, DEFAULT_TIMESERIES_EVERY_H)
-        reports = {}
-        for i, name in enumerate(examples.DEMO_EXAMPLES):
-            with ui.phase(f"writing the {name} report to {out / name}"):
-                reports[name] = sim.write_outputs(sim.select_subject(cmp.simulation, i), out / name)["report"]
-        with ui.phase(f"writing the comparison report to {out / 'comparison'}"):
-            reports["comparison"] = sim.write_comparison(cmp, out / "comparison")["report"]
+        expect = [f"{n}/{f}" for n in examples.DEMO_EXAMPLES for f in sim.OUTPUT_FILES]
+        expect += [f"comparison/{f}" for f in sim.COMPARISON_FILES]
+        with OutputFolder.open(out, command="demo", force=force, expect=expect) as folder:
+            cmp = _compare(a, b, burn_in_days, DEFAULT_TIMESERIES_EVERY_H)
+            reports = {}
+            for i, name in enumerate(examples.DEMO_EXAMPLES):
+                with ui.phase(f"writing the {name} report to {out / name}"):
+                    reports[name] = sim.write_outputs(sim.select_subject(cmp.simulation, i),
+                                                      folder.staging / name)["report"]
+            with ui.phase(f"writing the comparison report to {out / 'comparison'}"):
+                reports["comparison"] = sim.write_comparison(cmp, folder.staging / "comparison")["report"]
+        reports = folder.final_paths(reports)
     _print_comparison_summary(cmp)
     _print_paths(reports, "Reports (open in a browser):")
+    _print_kept(folder)
 
 
 @app.command()
@@ -283,16 +322,19 @@ def equations(
 ) -> None:
     """Print (or write) the model's equations as Markdown with LaTeX, generated from the model definition."""
     import gutsleep.model
+    from gutsleep.apps.outputs import check_output_file, write_file_atomic
     from gutsleep.report.equations import equations_markdown
 
+    if out is not None:
+        with clean_errors():
+            check_output_file(out)
     text = equations_markdown(gutsleep.model.build_model())
     if out is None:
         typer.echo(text, nl=False)
         return
     with clean_errors():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    console.print(f"Wrote {out}", markup=False, highlight=False)
+        written = write_file_atomic(out, text)
+    console.print(f"Wrote {clean(written)}", markup=False, highlight=False)
 
 
 @app.command()
@@ -358,3 +400,4 @@ def _register_commands() -> None:
 
 
 _register_commands()
+guard_commands(app)  # last: wraps every command registered above (Ctrl-C, last-resort messages)

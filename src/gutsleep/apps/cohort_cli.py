@@ -14,7 +14,8 @@ import typer
 from rich.console import Console
 
 from gutsleep.apps import ui
-from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS, MAX_DAYS
+from gutsleep.apps.guards import clean
 from gutsleep.apps.ui import clean_errors as _clean_errors
 
 if TYPE_CHECKING:
@@ -29,15 +30,25 @@ Scheduler = Annotated[
     typer.Option("--scheduler", help="address of an existing dask scheduler, e.g. tcp://HOST:8786"),
 ]
 Workers = Annotated[
-    int, typer.Option("--workers", min=1, help="worker processes of a local dask cluster (1 = run in this process)")
+    int, typer.Option("--workers", min=1, max=512,
+                      help="worker processes of a local dask cluster (1 = run in this process)")
 ]
-ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, help="subjects per chunk (one batched run each)")]
+ChunkSize = Annotated[int, typer.Option("--chunk-size", min=1, max=100_000,
+                                        help="subjects per chunk (one batched run each)")]
 Resume = Annotated[bool, typer.Option("--resume", help="continue a run in --out: compute only missing chunks")]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="replace a previous run in --out")]
-Threads = Annotated[
-    int | None, typer.Option("--threads", min=1, help="numba threads per worker (default: cores / workers)")
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="replace a previous gutsleep run in --out (only files "
+                                                             "its manifest lists are removed)")]
+Force = Annotated[bool, typer.Option("--force", help="write into a non-empty folder gutsleep did not write (its "
+                                                     "files are kept; gutsleep never deletes files it did not write)")]
+Dashboard = Annotated[
+    str | None, typer.Option("--dashboard", help="serve the dask dashboard of a local cluster here, e.g. "
+                                                 "127.0.0.1:8787 (default: none)")
 ]
-Retries = Annotated[int, typer.Option("--retries", min=0, help="retries of a failed or lost chunk on dask")]
+Threads = Annotated[
+    int | None, typer.Option("--threads", min=1, max=1024, help="numba threads per worker (default: cores / workers)")
+]
+Retries = Annotated[int, typer.Option("--retries", min=0, max=100, help="retries of a failed or lost chunk on dask")]
+BurnInDays = Annotated[int, typer.Option("--burn-in-days", min=0, max=MAX_DAYS, help="settling days before day 0")]
 
 
 TableFormat = Annotated[
@@ -54,12 +65,15 @@ def _resolve(argument: Path, kind: str) -> Path:
 
 def _options(*, burn_in_days: int, chunk_size: int, workers: int, scheduler: str | None, resume: bool,
              overwrite: bool, threads: int | None, retries: int, summary_days: int = 7,
-             tables: tuple[str, ...] | None = None) -> RunOptions:
+             tables: tuple[str, ...] | None = None, force: bool = False, dashboard: str | None = None) -> RunOptions:
     from gutsleep.cohort.executor import TABLES, RunOptions
 
+    if resume and overwrite:
+        raise ValueError("--resume and --overwrite exclude each other: continue the run, or replace it")
     return RunOptions(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                       resume=resume, overwrite=overwrite, numba_threads=threads, retries=retries,
-                      summary_days=summary_days, tables=tables or TABLES, progress=ui.verbosity() >= ui.NORMAL)
+                      summary_days=summary_days, tables=tables or TABLES, progress=ui.verbosity() >= ui.NORMAL,
+                      force=force, dashboard=dashboard)
 
 
 def _print_table(df: pd.DataFrame, title: str, fmt: str = "table") -> None:
@@ -77,7 +91,14 @@ def _print_paths(paths: dict[str, Path]) -> None:
     console.print("Wrote:")
     width = max(len(k) for k in paths)
     for kind, path in paths.items():
-        console.print(f"  {kind:<{width}}  {path}", highlight=False, soft_wrap=True, markup=False)
+        console.print(f"  {kind:<{width}}  {clean(path)}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _print_kept(out: Path, kept: list[str]) -> None:
+    """Say which entries of the output folder gutsleep left alone (files it did not write)."""
+    if kept:
+        names = ", ".join(kept[:8]) + (f" and {len(kept) - 8} more" if len(kept) > 8 else "")
+        ui.info(f"left untouched in {out} (not written by gutsleep): {names}")
 
 
 def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str:
@@ -92,12 +113,13 @@ def cohort(
         Path, typer.Argument(help="population YAML file or shipped example name (see `gutsleep examples`)")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
-    days: Annotated[int, typer.Option("--days", min=1, help="days simulated per subject (after burn-in)")] = 28,
-    size: Annotated[int | None, typer.Option("--size", min=1, help="override the population size")] = None,
-    burn_in_days: Annotated[
-        int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")
-    ] = DEFAULT_BURN_IN_DAYS,
-    summary_days: Annotated[int, typer.Option("--summary-days", min=1, help="window of summary.parquet (days)")] = 7,
+    days: Annotated[int, typer.Option("--days", min=1, max=MAX_DAYS, help="days simulated per subject (after burn-in)")
+                    ] = 28,
+    size: Annotated[int | None, typer.Option("--size", min=1, max=10_000_000, help="override the population size")
+                    ] = None,
+    burn_in_days: BurnInDays = DEFAULT_BURN_IN_DAYS,
+    summary_days: Annotated[int, typer.Option("--summary-days", min=1, max=MAX_DAYS,
+                                              help="window of summary.parquet (days)")] = 7,
     summary_only: Annotated[
         bool, typer.Option("--summary-only", help="write covariates and summary only (no nightly/daily tables)")
     ] = False,
@@ -106,6 +128,8 @@ def cohort(
     chunk_size: ChunkSize = 100,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
     fmt: TableFormat = "table",
@@ -122,13 +146,14 @@ def cohort(
         tables = ("covariates", "summary") if summary_only else None
         opts = _options(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                         resume=resume, overwrite=overwrite, threads=threads, retries=retries,
-                        summary_days=summary_days, tables=tables)
+                        summary_days=summary_days, tables=tables, force=force, dashboard=dashboard)
         run = run_cohort(spec, out, days=days, options=opts)
     summary = run.table("summary")
     _print_table(quantile_table(summary, [*NIGHTLY_PLOTS, *DAILY_PLOTS[:8]]),
                  f"Per-subject means over the last {min(summary_days, days)} days", fmt)
     ui.info(_rate_line(run.n_subjects, days, burn_in_days, run.wall_s, len(run.failed)))
     _print_paths(run.paths)
+    _print_kept(run.out, run.kept)
 
 
 def trial(
@@ -136,12 +161,15 @@ def trial(
         Path, typer.Argument(help="trial YAML file or shipped example name (see `gutsleep examples`)")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
-    n_per_arm: Annotated[int | None, typer.Option("--n-per-arm", min=2, help="override participants per arm")] = None,
+    n_per_arm: Annotated[int | None, typer.Option("--n-per-arm", min=2, max=1_000_000,
+                                                  help="override participants per arm")] = None,
     scheduler: Scheduler = None,
     workers: Workers = 1,
     chunk_size: ChunkSize = 100,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
     fmt: TableFormat = "table",
@@ -156,7 +184,8 @@ def trial(
         if n_per_arm is not None:
             spec = spec.with_size(n_per_arm=n_per_arm)
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
-                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries)
+                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
+                        force=force, dashboard=dashboard)
         done = run_trial(spec, out, options=opts)
     if fmt != "table":
         _print_table(done.analysis.results, "", fmt)
@@ -169,6 +198,7 @@ def trial(
         ui.info(note)
     ui.info(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s, len(done.run.failed)))
     _print_paths(done.paths)
+    _print_kept(done.run.out, done.run.kept)
 
 
 def observe(
@@ -176,12 +206,15 @@ def observe(
         Path, typer.Argument(help="observational-study YAML file or shipped example name (see `gutsleep examples`)")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")],
-    size: Annotated[int | None, typer.Option("--size", min=3, help="override the number of participants")] = None,
+    size: Annotated[int | None, typer.Option("--size", min=3, max=10_000_000,
+                                             help="override the number of participants")] = None,
     scheduler: Scheduler = None,
     workers: Workers = 1,
     chunk_size: ChunkSize = 100,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
     fmt: TableFormat = "table",
@@ -195,7 +228,8 @@ def observe(
         if size is not None:
             spec = spec.model_copy(update={"size": size})
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
-                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries)
+                        scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
+                        force=force, dashboard=dashboard)
         done = run_observational(spec, out, options=opts)
     corr = done.analysis.correlations
     if fmt != "table":
@@ -207,6 +241,7 @@ def observe(
         _print_table(shown, f"Spearman correlations with {spec.exposure} (partial: given {', '.join(spec.adjust)})")
     ui.info(_rate_line(done.run.n_subjects, spec.days, spec.burn_in_days, done.run.wall_s, len(done.run.failed)))
     _print_paths(done.paths)
+    _print_kept(done.run.out, done.run.kept)
 
 
 def sensitivity(
@@ -216,26 +251,27 @@ def sensitivity(
                                                           "SWS %, WASO")
     ] = None,
     method: Annotated[Literal["sobol", "morris"], typer.Option("--method", help="sobol or morris")] = "sobol",
-    n: Annotated[int | None, typer.Option("--n", min=2, help="Sobol base size (power of 2; default 64) or Morris "
-                                                             "trajectories (default 10)")] = None,
+    n: Annotated[int | None, typer.Option("--n", min=2, max=65_536, help="Sobol base size (power of 2; default 64) "
+                                                                         "or Morris trajectories (default 10)")] = None,
     params: Annotated[
         list[str] | None, typer.Option("--params", help="parameter names (repeatable), or 'all' (for morris); "
                                                         "default: a curated ~30")
     ] = None,
-    days: Annotated[int, typer.Option("--days", min=1, help="days simulated after the burn-in")] = 21,
-    window_days: Annotated[int, typer.Option("--window-days", min=1, help="outcome = mean of the last N days")] = 7,
+    days: Annotated[int, typer.Option("--days", min=1, max=MAX_DAYS, help="days simulated after the burn-in")] = 21,
+    window_days: Annotated[int, typer.Option("--window-days", min=1, max=MAX_DAYS,
+                                             help="outcome = mean of the last N days")] = 7,
     scenario: Annotated[Path | None, typer.Option("--scenario", help="base scenario file or shipped example name "
                                                                 "(default: baseline)")] = None,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="sampling seed")] = 0,
-    burn_in_days: Annotated[
-        int, typer.Option("--burn-in-days", min=0, help="settling days before day 0")
-    ] = DEFAULT_BURN_IN_DAYS,
-    top_k: Annotated[int, typer.Option("--top", min=1, help="rows printed per outcome")] = 12,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1, help="sampling seed")] = 0,
+    burn_in_days: BurnInDays = DEFAULT_BURN_IN_DAYS,
+    top_k: Annotated[int, typer.Option("--top", min=1, max=10_000, help="rows printed per outcome")] = 12,
     scheduler: Scheduler = None,
     workers: Workers = 1,
     chunk_size: ChunkSize = 200,
     resume: Resume = False,
     overwrite: Overwrite = False,
+    force: Force = False,
+    dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
     fmt: TableFormat = "table",
@@ -243,7 +279,6 @@ def sensitivity(
     """Global sensitivity of outcomes to parameters over their plausible ranges (SALib Sobol or Morris)."""
     with _clean_errors():
         from gutsleep.apps.examples import load_scenario_arg
-        from gutsleep.cohort.runs import write_sensitivity
         from gutsleep.cohort.sensitivity import DEFAULT_OUTCOMES, n_runs, resolve_parameters, run_sensitivity, top
 
         outcomes = tuple(outcome or DEFAULT_OUTCOMES)
@@ -251,11 +286,13 @@ def sensitivity(
         ui.info(f"{method}: {len(names)} parameters, {n_runs(method, len(names), n)} model runs of "
                 f"{days} days (+{burn_in_days} burn-in)")
         opts = _options(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
-                        resume=resume, overwrite=overwrite, threads=threads, retries=retries)
+                        resume=resume, overwrite=overwrite, threads=threads, retries=retries, force=force,
+                        dashboard=dashboard)
         base = load_scenario_arg(scenario) if scenario is not None else None
         result = run_sensitivity(method=method, n=n, parameters=params, outcomes=outcomes, days=days,
-                                 window_days=window_days, scenario=base, seed=seed, out=out, options=opts)
-        paths = write_sensitivity(result, out)
+                                 window_days=window_days, scenario=base, seed=seed, out=out, options=opts,
+                                 write=True)
+        paths = result.paths
     key = ["parameter", "S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else [
         "parameter", "mu_star", "mu_star_conf", "sigma", "mu"]
     if fmt != "table":
@@ -268,6 +305,7 @@ def sensitivity(
     for note in result.notes:
         ui.info(note)
     _print_paths(paths)
+    _print_kept(out, result.kept)
 
 
 def register(app: typer.Typer) -> None:

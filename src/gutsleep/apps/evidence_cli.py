@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from gutsleep.apps import ui
-from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS
+from gutsleep.apps.defaults import DEFAULT_BURN_IN_DAYS, MAX_DAYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -31,29 +31,43 @@ def explain_command(
         "gutsleep-explain"
     ),
     burn_in_days: Annotated[
-        int, typer.Option(min=0, help="days run before day 0 to settle the slow states")
+        int, typer.Option(min=0, max=MAX_DAYS, help="days run before day 0 to settle the slow states")
     ] = DEFAULT_BURN_IN_DAYS,
     fmt: TableFormat = "table",
+    force: Annotated[bool, typer.Option("--force", help="write into a non-empty folder gutsleep did not write (its "
+                                                        "files are kept)")] = False,
 ) -> None:
     """Attribute the change in each nightly sleep outcome between A and B to the pathways that carry it."""
     with ui.clean_errors():
         from gutsleep.apps.examples import load_scenario_arg
+        from gutsleep.apps.outputs import OutputFolder
         from gutsleep.explain import explain
         from gutsleep.report.explain import attribution_table, explain_report, waterfall_figure
+        from gutsleep.solve.engine import SimulationError
 
+        files = ("attribution.csv", "attribution_nightly.csv", "waterfall.png", "explain.html", "datapackage.json")
         sa, sb = load_scenario_arg(a), load_scenario_arg(b)
-        with ui.day_progress(f"attribution {sb.name} - {sa.name} (baseline run, then each pathway held)") as progress:
-            result = explain(sa, sb, burn_in_days=burn_in_days, progress=progress)
-        table = attribution_table(result)
-        with ui.phase(f"writing explain.html, waterfall.png and CSV tables to {out}"):
-            out.mkdir(parents=True, exist_ok=True)
-            table.to_csv(out / "attribution.csv", index=False)
-            result.nightly.to_csv(out / "attribution_nightly.csv", index=False)
-            waterfall_figure(result).savefig(out / "waterfall.png", dpi=110)
-            (out / "explain.html").write_text(explain_report(result), encoding="utf-8")
-            _write_package(out, sa, sb, table, result.nightly)
+        with OutputFolder.open(out, command="explain", force=force, expect=files) as folder:
+            what = f"attribution {sb.name} - {sa.name} (baseline run, then each pathway held)"
+            with ui.day_progress(what) as progress:
+                try:
+                    result = explain(sa, sb, burn_in_days=burn_in_days, progress=progress)
+                except SimulationError as err:
+                    raise SimulationError(f"a run of the attribution failed to integrate, so nothing can be "
+                                          f"attributed: {err}") from None
+            table = attribution_table(result)
+            with ui.phase(f"writing explain.html, waterfall.png and CSV tables to {out}"):
+                staging = folder.staging
+                table.to_csv(staging / "attribution.csv", index=False)
+                result.nightly.to_csv(staging / "attribution_nightly.csv", index=False)
+                waterfall_figure(result).savefig(staging / "waterfall.png", dpi=110)
+                (staging / "explain.html").write_text(explain_report(result), encoding="utf-8")
+                _write_package(staging, sa, sb, table, result.nightly)
     _print_attribution(result, table, fmt)
-    ui.info(f"written: {out / 'explain.html'}, {out / 'waterfall.png'}, {out / 'attribution.csv'}")
+    t = folder.target
+    ui.info(f"written: {t / 'explain.html'}, {t / 'waterfall.png'}, {t / 'attribution.csv'}")
+    if folder.kept:
+        ui.info(f"left untouched in {t} (not written by gutsleep): {', '.join(folder.kept[:8])}")
 
 
 def _write_package(out: Path, a: Scenario, b: Scenario, table: pd.DataFrame, nightly: pd.DataFrame) -> None:

@@ -31,10 +31,12 @@ def sbml(
         Path | None, typer.Option("--scenario", help="scenario YAML (or packaged example name); default: baseline")
     ] = None,
     days: Annotated[
-        int | None, typer.Option("--days", min=1, help="days to export from day 0 (default: the scenario's days)")
+        int | None, typer.Option("--days", min=1, max=3650,
+                                 help="days to export from day 0 (default: the scenario's days)")
     ] = None,
     burn_in_days: Annotated[
-        int, typer.Option("--burn-in-days", min=0, help="days gutsleep simulates first to settle the initial state")
+        int, typer.Option("--burn-in-days", min=0, max=3650,
+                          help="days gutsleep simulates first to settle the initial state")
     ] = DEFAULT_BURN_IN_DAYS,
 ) -> None:
     """Write the model with one subject's scenario as SBML L3V2 (states, parameters, rules, input events).
@@ -52,24 +54,28 @@ def sbml(
         typer.echo(f"gutsleep: error: {exc}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     from gutsleep.apps import ui
+    from gutsleep.apps.guards import clean
+    from gutsleep.apps.outputs import atomic_file, check_output_file
 
     try:
+        check_output_file(out, "SBML file")
         chosen = _scenario(scenario)
         if ui.compile_pending():
             ui.info(ui.COMPILE_NOTICE)
         with ui.phase(f"simulating the {burn_in_days}-day burn-in of {chosen.name}"):
             run = subject_run(chosen, days=days, burn_in_days=burn_in_days)
     except (ScenarioError, SimulationError, ValueError) as exc:
-        typer.echo(f"gutsleep: error: {exc}", err=True)
+        typer.echo(f"gutsleep: error: {clean(exc)}", err=True)
         raise typer.Exit(EXIT_INVALID) from None
     doc = export_sbml(run)
     report = consistency_report(doc, units=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_document(doc, str(out))
+    with atomic_file(out, "SBML file") as tmp:
+        write_document(doc, str(tmp))
     m = doc.getModel()
     typer.echo(
         f"Wrote {out}: SBML L3V2, {m.getNumSpecies()} species, {m.getNumParameters()} parameters, "
-        f"{m.getNumRules()} rules, {m.getNumEvents()} input events, {run.days} days of {run.scenario.name!r} "
+        f"{m.getNumRules()} rules, {m.getNumEvents()} input events, {run.days} days of "
+        f"{clean(repr(run.scenario.name))} "
         f"after {run.burn_in_days} burn-in days."
     )
     categories = ", ".join(f"{n} {c}" for c, n in report.warnings_by_category().items()) or "none"

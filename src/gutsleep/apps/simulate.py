@@ -23,6 +23,13 @@ from gutsleep.outcomes import OutcomeCollector
 from gutsleep.scenario import Scenario
 from gutsleep.solve.engine import DayRecord, parameter_matrix, run
 
+OUTPUT_FILES: tuple[str, ...] = ("nightly.csv", "daily.csv", "summary.csv", "timeseries.nc", "report.html",
+                                  "datapackage.json")
+"""Files :func:`write_outputs` writes (timeseries.nc only when sampled)."""
+COMPARISON_FILES: tuple[str, ...] = ("nightly_diff.csv", "daily_diff.csv", "summary.csv", "report.html",
+                                     "datapackage.json")
+"""Files :func:`write_comparison` writes."""
+
 
 @dataclass(frozen=True)
 class SimulationOutput:
@@ -371,7 +378,9 @@ def summary_table(output: SimulationOutput) -> pd.DataFrame:
 
 
 __all__: list[str] = [
+    "COMPARISON_FILES",
     "DEFAULT_BURN_IN_DAYS",
+    "OUTPUT_FILES",
     "ComparisonOutput",
     "SimulationOutput",
     "compare",

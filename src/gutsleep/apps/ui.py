@@ -53,16 +53,30 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _plain(text: object) -> str:
+    """``text`` with terminal control characters escaped (names and paths come from the user's files)."""
+    from gutsleep.apps.guards import clean
+
+    return clean(text)
+
+
+def _markup_safe(text: object) -> str:
+    """``text`` safe inside a rich renderable that interprets markup (spinner and progress-bar labels)."""
+    from gutsleep.apps.guards import literal
+
+    return literal(text)
+
+
 def info(message: str) -> None:
     """A line for the user (not in ``--quiet``)."""
     if verbosity() >= NORMAL:
-        print(f"gutsleep: {message}", file=sys.stderr, flush=True)
+        print(f"gutsleep: {_plain(message)}", file=sys.stderr, flush=True)
 
 
 def detail(message: str) -> None:
     """A line only in ``--verbose``."""
     if verbosity() >= VERBOSE:
-        print(f"gutsleep: {message}", file=sys.stderr, flush=True)
+        print(f"gutsleep: {_plain(message)}", file=sys.stderr, flush=True)
 
 
 def _fmt_s(seconds: float) -> str:
@@ -78,7 +92,7 @@ def phase(what: str) -> Iterator[None]:
         return
     t0 = time.perf_counter()
     if interactive():
-        with err_console().status(what):
+        with err_console().status(_markup_safe(what)):
             yield
     else:
         info(f"{what} ...")
@@ -159,9 +173,9 @@ def day_progress(what: str, *, check_compile: bool = True) -> Iterator[Callable[
     if interactive():
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TextColumn("days"), TimeRemainingColumn(),
-                      console=err_console(), transient=True) as bar:
-            task = bar.add_task(what, total=None)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("days"),
+                      TimeRemainingColumn(), console=err_console(), transient=True) as bar:
+            task = bar.add_task(_markup_safe(what), total=None)
 
             def advance(done: int, total: int) -> None:
                 compiled()
@@ -283,19 +297,23 @@ EXIT_CODES_TEXT = (
 @contextmanager
 def clean_errors() -> Iterator[None]:
     """Invalid input, failed simulations, unwritable outputs and a missing optional extra end as one message on
-    stderr and exit code 2; Ctrl-C as exit code 130."""
+    stderr and exit code 2; Ctrl-C as exit code 130 with what was kept (see :func:`gutsleep.apps.guards.guarded`).
+    Messages have terminal control characters escaped."""
     import typer
 
     try:
         yield
     except typer.Exit:
         raise
-    except KeyboardInterrupt:
-        print("gutsleep: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        from gutsleep.apps.guards import interrupt_text
+
+        print(f"gutsleep: {interrupt_text(exc)}", file=sys.stderr)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except ModuleNotFoundError as exc:
         extra = {"pyarrow": "cohort", "statsmodels": "cohort", "SALib": "cohort", "dask": "cohort",
-                 "distributed": "cohort", "libsbml": "sbml", "roadrunner": "sbml"}.get((exc.name or "").split(".")[0])
+                 "distributed": "cohort", "cryptography": "cohort", "libsbml": "sbml",
+                 "roadrunner": "sbml"}.get((exc.name or "").split(".")[0])
         if extra is None:
             raise
         print(f"gutsleep: error: {exc.name} is missing; install the {extra} extra from the gutsleep source folder: "
@@ -308,5 +326,5 @@ def clean_errors() -> Iterator[None]:
             raise
         kind = "simulation failed" if isinstance(exc, SimulationError) else "error"
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"gutsleep: {kind}: {message}", file=sys.stderr)
+        print(f"gutsleep: {kind}: {_plain(message)}", file=sys.stderr)
         raise typer.Exit(EXIT_INVALID) from None

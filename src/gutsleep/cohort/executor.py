@@ -11,11 +11,21 @@ On dask, tasks have ``retries`` and a worker that dies mid-chunk has its chunk r
 
 Layout of ``OUT``::
 
-    manifest.json                 what was run (spec, days, burn-in, chunk size, model fingerprint)
+    manifest.json                 what was run (spec, days, burn-in, chunk size, model fingerprint) and every file
     chunks/chunk-000000/          covariates / summary / nightly / daily .parquet and meta.json, per chunk
     covariates.parquet            one row per subject (``failed`` marks subjects whose integration failed)
     summary.parquet               per-subject means of every outcome over the last ``summary_days`` days
     nightly.parquet, daily.parquet  every night and day of every subject (unless tables=("summary",))
+
+While a run is in progress everything is written into ``.OUT.gutsleep-partial/`` beside ``OUT`` (the same
+layout); ``OUT`` changes only when the run and its reports are complete, through
+:class:`gutsleep.apps.outputs.OutputFolder` (a previous run there is replaced whole; files gutsleep did not write
+are left alone). An interrupted or crashed run keeps its finished chunks in the partial folder and ``resume``
+continues from them; a run that fails before finishing any chunk leaves nothing behind.
+
+Local dask clusters started here encrypt and authenticate their connections with TLS and a temporary key made
+for the run (``distributed.security.Security.temporary()``), serve no dashboard or HTTP routes unless
+``dashboard`` is given, and listen on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -38,8 +48,10 @@ from typing import Any, Protocol
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 
 from gutsleep import __version__
+from gutsleep.apps.outputs import MANIFEST, PARTIAL_TAG, OutputFolder
 from gutsleep.apps.simulate import DEFAULT_BURN_IN_DAYS, simulate
 from gutsleep.cohort.outcomes import last_days_means
 from gutsleep.cohort.population import Population, Subject
@@ -111,6 +123,12 @@ class RunOptions:
     summary_days: int = 7
     tables: tuple[str, ...] = TABLES
     progress: bool = False
+    force: bool = False
+    """Write into a non-empty folder gutsleep did not write (its files are kept; see :mod:`gutsleep.apps.outputs`)."""
+    dashboard: str | None = None
+    """Address of the dask dashboard of a local cluster (e.g. ``127.0.0.1:8787``); None = no dashboard."""
+    connect_timeout_s: float = 10.0
+    """How long to try to reach ``scheduler`` before giving up with an error."""
 
 
 @dataclass
@@ -140,6 +158,8 @@ class CohortRun:
     chunk_seconds: float
     workers: dict[int, float] = field(default_factory=dict)
     """Process id -> peak resident memory (MB) of each process that computed chunks."""
+    kept: list[str] = field(default_factory=list)
+    """Entries of ``out`` that gutsleep did not write: left untouched (report them)."""
 
     def table(self, name: str) -> pd.DataFrame:
         """A merged table read back (``covariates``, ``summary``, ``nightly`` or ``daily``)."""
@@ -182,6 +202,16 @@ def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _build_subjects(source: SubjectSource, start: int, stop: int) -> list[Subject]:
+    """Subjects ``start .. stop-1``; a subject whose scenario is invalid is a ``ValueError`` saying why."""
+    try:
+        return source.subjects(start, stop)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(scenario)'}: {e['msg']}"
+                             for e in exc.errors()[:5])
+        raise ValueError(f"subjects {start} to {stop - 1} cannot be built: {problems}") from None
+
+
 def simulate_chunk(source: SubjectSource, chunk: int, start: int, stop: int, *, burn_in_days: int,
                    summary_days: int, numba_threads: int | None = None,
                    tables: Sequence[str] = TABLES) -> ChunkResult:
@@ -191,7 +221,7 @@ def simulate_chunk(source: SubjectSource, chunk: int, start: int, stop: int, *, 
 
         numba.set_num_threads(max(1, min(int(numba_threads), numba.config.NUMBA_NUM_THREADS)))
     t0 = time.perf_counter()
-    subjects = source.subjects(start, stop)
+    subjects = _build_subjects(source, start, stop)
     nightly, daily, failed = _simulate_isolating(subjects, burn_in_days)
     covariates = pd.DataFrame([s.covariates for s in subjects])
     covariates["failed"] = covariates["subject"].isin(list(failed))
@@ -254,39 +284,55 @@ class ChunkStore:
 
     def merge(self, chunks: Sequence[int], names: Sequence[str],
               gutsleep: dict[str, Any] | None = None) -> dict[str, Path]:
-        """Concatenate every chunk's tables in chunk order into ``OUT/<name>.parquet`` (streamed, bounded memory);
+        """Concatenate every chunk's tables in chunk order into ``OUT/<name>.parquet`` (streamed, bounded memory;
+        each written under a temporary name and renamed, which is removed if the merge fails or is interrupted);
         ``gutsleep`` (provenance) goes into the schema metadata with each column's unit and description."""
         paths: dict[str, Path] = {}
         for name in names:
             target = self.out / f"{name}.parquet"
             tmp = self.out / f".tmp-{name}-{uuid.uuid4().hex[:8]}.parquet"
-            writer: pq.ParquetWriter | None = None
-            schema: pa.Schema | None = None
             try:
-                for c in chunks:
-                    f = self.path(c) / f"{name}.parquet"
-                    if not f.exists():
-                        continue
-                    table = pq.read_table(f)
-                    if table.num_rows == 0:
-                        continue
-                    table = table.replace_schema_metadata(None)
-                    if writer is None:
-                        schema = table.schema
-                        if gutsleep is not None:
-                            schema = _described(table, name, gutsleep).schema
-                        writer = pq.ParquetWriter(tmp, schema)
-                    if not table.schema.equals(schema, check_metadata=True):
-                        table = table.select(schema.names).cast(schema)
-                    writer.write_table(table)
+                self._merge_one(tmp, name, chunks, gutsleep)
+                os.replace(tmp, target)
             finally:
-                if writer is not None:
-                    writer.close()
-            if writer is None:
-                pq.write_table(pa.table({"subject": pa.array([], pa.int64())}), tmp)
-            os.replace(tmp, target)
+                tmp.unlink(missing_ok=True)
             paths[name] = target
         return paths
+
+    def _merge_one(self, tmp: Path, name: str, chunks: Sequence[int], gutsleep: dict[str, Any] | None = None) -> None:
+        """Stream table ``name`` of every chunk into ``tmp`` (with ``gutsleep`` provenance and column descriptions in
+        the schema metadata when given)."""
+        writer: pq.ParquetWriter | None = None
+        schema: pa.Schema | None = None
+        try:
+            for c in chunks:
+                f = self.path(c) / f"{name}.parquet"
+                if not f.exists():
+                    continue
+                table = pq.read_table(f)
+                if table.num_rows == 0:
+                    continue
+                table = table.replace_schema_metadata(None)
+                if writer is None:
+                    schema = table.schema
+                    if gutsleep is not None:
+                        schema = _described(table, name, gutsleep).schema
+                    writer = pq.ParquetWriter(tmp, schema)
+                if not table.schema.equals(schema, check_metadata=True):
+                    table = table.select(schema.names).cast(schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            pq.write_table(pa.table({"subject": pa.array([], pa.int64())}), tmp)
+
+    def clean_temporary(self) -> None:
+        """Remove temporary files of interrupted merges and chunk writes."""
+        self.clean_partial()
+        if self.out.exists():
+            for p in self.out.glob(".tmp-*"):
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 _TABLE_KINDS = {"covariates": "covariates", "summary": "cohort_summary", "nightly": "nightly", "daily": "daily"}
@@ -338,27 +384,147 @@ def _manifest(source: SubjectSource, options: RunOptions) -> dict[str, Any]:
     return json.loads(json.dumps(manifest, sort_keys=True))
 
 
-def _prepare(out: Path, manifest: dict[str, Any], options: RunOptions) -> ChunkStore:
-    """Create or check ``out``: a new run needs an empty place (or ``overwrite``); resume needs the same run."""
-    store = ChunkStore(out)
-    path = out / "manifest.json"
-    if path.exists() or store.folder.exists():
-        if options.overwrite:
-            shutil.rmtree(store.folder, ignore_errors=True)
-            for name in (*TABLES, "manifest"):
-                (out / f"{name}.{'json' if name == 'manifest' else 'parquet'}").unlink(missing_ok=True)
-        elif not options.resume:
-            raise ValueError(f"{out} already holds a run; pass --resume to continue it or --overwrite to replace it")
-        else:
-            old = json.loads(path.read_text()) if path.exists() else {}
-            differs = [k for k in manifest if old.get(k) != manifest[k]]
-            if differs:
-                raise ValueError(f"cannot resume in {out}: the run there differs in {', '.join(differs)}; use "
-                                 "another --out or --overwrite")
-            store.clean_partial()
-    out.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    return store
+def partial_folder(out: str | Path) -> Path:
+    """Where a chunked run into ``out`` keeps its work until it is complete: ``.NAME.gutsleep-partial`` beside it."""
+    target = Path(os.path.abspath(Path(out).expanduser()))
+    return target.parent / f".{target.name}{PARTIAL_TAG}"
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a chunked run; ``message`` says how many chunks were kept for ``--resume``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _differs(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return [k for k in new if old.get(k) != new[k]]
+
+
+class RunFolder:
+    """The output folder of a chunked run: chunks, merged tables and reports are written into ``work`` (the partial
+    folder beside ``OUT``) and moved into ``OUT`` on success; see the module docstring.
+
+    Use :func:`prepare_run` and the context manager: on a clean exit everything is committed; on Ctrl-C the
+    finished chunks are kept and :class:`RunInterrupted` says how many; on a failure with no finished chunk the
+    partial folder is removed (a corrected re-run then starts cleanly).
+    """
+
+    def __init__(self, output: OutputFolder, run: dict[str, Any], n_chunks: int) -> None:
+        self.output = output
+        self.run = run
+        self.n_chunks = n_chunks
+        self.work = output.staging
+        self.store = ChunkStore(self.work)
+
+    @property
+    def target(self) -> Path:
+        return self.output.target
+
+    def __enter__(self) -> RunFolder:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.output.manifest_extra.update(self.run)
+            self.output.commit()
+            return
+        kept = len(self.store.finished() & set(range(self.n_chunks)))
+        if issubclass(exc_type, KeyboardInterrupt) and not isinstance(exc, RunInterrupted):
+            if kept:
+                raise RunInterrupted(f"interrupted: {kept} of {self.n_chunks} chunks kept, --resume continues "
+                                     f"(they are in {self.work})") from None
+            self.output.discard()
+        elif not kept:
+            self.output.discard()
+
+    def finalize(self, run: CohortRun) -> CohortRun:
+        """``run`` pointing at the committed folder."""
+        run.out = self.target
+        run.paths = self.output.final_paths(run.paths)
+        run.kept = list(self.output.kept)
+        return run
+
+
+def _normalized(source: SubjectSource, options: RunOptions) -> RunOptions:
+    if options.summary_days < 1:
+        raise ValueError(f"summary window must be at least 1 day (got {options.summary_days})")
+    if options.summary_days > source.days:
+        options = replace(options, summary_days=source.days)
+    unknown = set(options.tables) - set(TABLES)
+    if unknown:
+        raise ValueError(f"unknown tables {sorted(unknown)}; allowed: {', '.join(TABLES)}")
+    if options.chunk_size < 1:
+        raise ValueError(f"chunk size must be >= 1 (got {options.chunk_size})")
+    return options
+
+
+def prepare_run(source: SubjectSource, out: str | Path, options: RunOptions | None = None) -> RunFolder:
+    """Check ``out`` and set up the work folder of a chunked run, before any simulation.
+
+    A new run needs a new or empty ``out`` (or one holding gutsleep outputs with ``overwrite``, or files of the
+    user's with ``force``, which are kept); ``resume`` continues an interrupted run of the same inputs (its
+    partial folder) or re-finishes a complete one. Raises ``ValueError`` (an :class:`OutputError` for path
+    problems) with what to do.
+    """
+    options = _normalized(source, options or RunOptions())
+    run = _manifest(source, options)
+    partial = partial_folder(out)
+    unfinished = _read_json(partial / MANIFEST) if partial.is_dir() else None
+    n_chunks = len(chunk_ranges(source.n_subjects, options.chunk_size))
+    if unfinished is not None and not (options.resume or options.overwrite):
+        done = len(ChunkStore(partial).finished())
+        raise ValueError(f"{out} has an unfinished run ({done} chunk(s) kept in {partial}); pass --resume to "
+                         "continue it or --overwrite to start again")
+    if options.resume and unfinished is not None and _differs(unfinished, run):
+        raise ValueError(f"cannot resume {out}: the unfinished run differs in {', '.join(_differs(unfinished, run))}; "
+                         "use another --out, or --overwrite to start again")
+    output = OutputFolder.open(out, command=str(run["source"].get("kind", "cohort")), force=options.force,
+                               replace=options.resume or options.overwrite,
+                               replace_hint="pass --resume to continue it or --overwrite to replace it (only files "
+                                            "gutsleep wrote are removed)",
+                               persistent_staging=True)
+    previous = output.previous
+    if options.resume and unfinished is None and previous is not None and _differs(previous, run):
+        output.discard()
+        raise ValueError(f"cannot resume in {out}: the run there differs in {', '.join(_differs(previous, run))}; "
+                         "use another --out or --overwrite")
+    if options.overwrite or not options.resume:
+        shutil.rmtree(output.staging, ignore_errors=True)
+        output.staging.mkdir()
+    folder = RunFolder(output, run, n_chunks)
+    folder.store.clean_temporary()
+    (folder.work / MANIFEST).write_text(json.dumps(run, indent=1, sort_keys=True))
+    if options.resume and previous is not None and not _differs(previous, run):
+        _link_finished(ChunkStore(output.target), folder.store, n_chunks)
+    return folder
+
+
+def _link_finished(src: ChunkStore, dst: ChunkStore, n_chunks: int) -> None:
+    """Give ``dst`` the finished chunks of ``src`` it lacks (hard links; copies where links are impossible)."""
+    have = dst.finished()
+    for c in sorted(src.finished() - have):
+        if c >= n_chunks:
+            continue
+        tmp = dst.folder / f".tmp-link-{c}-{uuid.uuid4().hex[:6]}"
+        tmp.mkdir(parents=True)
+        known = {"meta.json", *(f"{name}.parquet" for name in TABLES)}  # never adopt a user's file as gutsleep's
+        for f in src.path(c).iterdir():
+            if f.name in known and f.is_file() and not f.is_symlink():
+                try:
+                    os.link(f, tmp / f.name)
+                except OSError:
+                    shutil.copy2(f, tmp / f.name)
+        os.rename(tmp, dst.path(c))
 
 
 @contextmanager
@@ -373,13 +539,38 @@ def _progress(enabled: bool, total: int, subjects: int) -> Iterator[Callable[[in
         yield advance
 
 
-def _local_cluster(workers: int, retries: int) -> Any:
+def _local_cluster(workers: int, retries: int, dashboard: str | None = None) -> Any:
+    """A local cluster on 127.0.0.1 with TLS and a temporary key (no one else on the machine can submit work to
+    it) and no dashboard or HTTP routes unless ``dashboard`` is an address."""
     import dask
     from dask.distributed import LocalCluster
+    from distributed.security import Security
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": retries + 2}):
-        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                            silence_logs=logging.CRITICAL)
+    try:
+        security = Security.temporary()
+    except ImportError as exc:
+        raise ModuleNotFoundError("a local dask cluster needs the cryptography package (for its TLS key); "
+                                  "install the cohort extra", name="cryptography") from exc
+    settings: dict[str, Any] = {"distributed.scheduler.allowed-failures": retries + 2}
+    if dashboard is None:
+        settings.update({"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []})
+    with dask.config.set(settings):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=dashboard, security=security, silence_logs=logging.CRITICAL)
+
+
+def connect(address: str, timeout_s: float = 10.0) -> Any:
+    """A dask client of the scheduler at ``address``, or a ``ValueError`` saying why it cannot be reached (raised
+    before any work is submitted)."""
+    from dask.distributed import Client
+
+    try:
+        return Client(address, timeout=f"{timeout_s:g}s")
+    except Exception as exc:  # dask raises OSError, TimeoutError, ValueError, TypeError or AssertionError here
+        detail = str(exc).strip() or type(exc).__name__
+        raise ValueError(f"cannot connect to the dask scheduler at {address!r}: {detail}; check the address "
+                         "(e.g. tcp://HOST:8786) and that the scheduler runs and accepts this machine (TLS "
+                         "settings in the dask configuration), or leave out --scheduler") from None
 
 
 def _run_dask(source: SubjectSource, todo: Sequence[tuple[int, int, int]], options: RunOptions,
@@ -392,10 +583,10 @@ def _run_dask(source: SubjectSource, todo: Sequence[tuple[int, int, int]], optio
     threads = options.numba_threads
     if client is None:
         if options.scheduler:
-            client = Client(options.scheduler)
+            client = connect(options.scheduler, options.connect_timeout_s)
         else:
-            cluster = _local_cluster(options.workers, options.retries)
-            client = Client(cluster)
+            cluster = _local_cluster(options.workers, options.retries, options.dashboard)
+            client = Client(cluster, security=cluster.security)
             threads = threads or max(1, (os.cpu_count() or 1) // options.workers)
     try:
         tag = uuid.uuid4().hex[:8]
@@ -418,25 +609,23 @@ def _run_dask(source: SubjectSource, todo: Sequence[tuple[int, int, int]], optio
 
 
 def run_subjects(source: SubjectSource, out: str | Path, options: RunOptions | None = None, *,
-                 client: Any = None) -> CohortRun:
+                 client: Any = None, folder: RunFolder | None = None) -> CohortRun:
     """Simulate every subject of ``source`` in chunks and write the tables under ``out`` (see module docs).
 
-    ``client`` (a ``dask.distributed.Client``) overrides ``options.workers``/``scheduler``.
+    ``client`` (a ``dask.distributed.Client``) overrides ``options.workers``/``scheduler``. Without ``folder`` the
+    run is committed into ``out`` before this returns; with a ``folder`` from :func:`prepare_run` the tables are
+    left in ``folder.work`` (the caller adds its reports there and commits by leaving the ``with`` block).
     """
-    options = options or RunOptions()
-    if options.summary_days < 1:
-        raise ValueError(f"summary window must be at least 1 day (got {options.summary_days})")
-    if options.summary_days > source.days:
-        options = replace(options, summary_days=source.days)
-    unknown = set(options.tables) - set(TABLES)
-    if unknown:
-        raise ValueError(f"unknown tables {sorted(unknown)}; allowed: {', '.join(TABLES)}")
+    options = _normalized(source, options or RunOptions())
+    if folder is None:
+        with prepare_run(source, out, options) as own:
+            run = run_subjects(source, out, options, client=client, folder=own)
+        return own.finalize(run)
     start_time = time.perf_counter()
-    out = Path(out)
-    manifest = _manifest(source, options)
-    store = _prepare(out, manifest, options)
+    _build_subjects(source, 0, min(source.n_subjects, 20))  # invalid subjects show up before any work
+    store = folder.store
     ranges = chunk_ranges(source.n_subjects, options.chunk_size)
-    done = store.finished() if options.resume else set()
+    done = store.finished() & {r[0] for r in ranges}
     todo = [r for r in ranges if r[0] not in done]
     computed: list[int] = []
     seconds = 0.0
@@ -469,8 +658,8 @@ def run_subjects(source: SubjectSource, out: str | Path, options: RunOptions | N
     for c in all_chunks:
         failed.update({int(k): v for k, v in store.meta(c)["failed"].items()})
     names = [n for n in TABLES if n in set(options.tables) | {"covariates", "summary"}]
-    paths = store.merge(all_chunks, names, gutsleep=_provenance(manifest))
-    return CohortRun(out, paths, source.n_subjects, len(ranges), sorted(computed), sorted(done), failed,
+    paths = store.merge(all_chunks, names, gutsleep=_provenance(folder.run))
+    return CohortRun(folder.work, paths, source.n_subjects, len(ranges), sorted(computed), sorted(done), failed,
                      time.perf_counter() - start_time, seconds, workers)
 
 
@@ -492,10 +681,15 @@ __all__ = [
     "ChunkStore",
     "CohortRun",
     "CohortSource",
+    "RunFolder",
+    "RunInterrupted",
     "RunOptions",
     "SubjectSource",
     "chunk_ranges",
+    "connect",
     "model_fingerprint",
+    "partial_folder",
+    "prepare_run",
     "read_table",
     "run_subjects",
     "simulate_chunk",

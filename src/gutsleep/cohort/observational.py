@@ -21,21 +21,21 @@ from gutsleep.cohort.outcomes import add_noise, outcome_kind, window_means
 from gutsleep.cohort.population import Population, PopulationSpec, Subject, habit_column
 from gutsleep.cohort.specio import Problem, load_spec, parse_spec, rules_error
 from gutsleep.cohort.trial import NoiseSpec, PopulationField
-from gutsleep.scenario.fields import Whole
+from gutsleep.scenario.fields import Name, Text, Whole
 from gutsleep.scenario.models import MAX_DAYS
 
 Sign = Literal["positive", "negative", "none"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ObservationalSpec(_Strict):
     """A cross-sectional study (YAML contract). ``size`` overrides the population's size."""
 
-    name: str = Field("observational", min_length=1, max_length=200)
-    description: str | None = None
+    name: Name = Field("observational", min_length=1, max_length=200)
+    description: Text | None = None
     population: PopulationField = Field(default_factory=PopulationSpec)
     size: Whole(3, 10_000_000, "participants") | None = None  # type: ignore[valid-type]
     burn_in_days: Whole(0, MAX_DAYS, "days") = 42  # type: ignore[valid-type]

@@ -38,7 +38,8 @@ from gutsleep.cohort.distributions import (
 )
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
 from gutsleep.scenario import Habits, Intervention, Light, Person, Scenario, Sweeteners
-from gutsleep.scenario.fields import ClockTime, Ranged, Whole, clock_hours, fmt_number
+from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
+from gutsleep.scenario.models import check_meals
 
 MAX_SIZE = 10_000_000
 PERSON_PARAMETERS: tuple[str, ...] = ("age_years", "is_female", "bmi_kg_m2", "vagotomy")
@@ -116,7 +117,7 @@ def parameter_info() -> dict[str, tuple[float, float, float, str, str]]:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class PersonSpec(_Strict):
@@ -147,6 +148,11 @@ class ScheduleSpec(_Strict):
     meals: tuple[ClockTime, ...] = ("08:00", "13:00", "19:00")
     evening_from: ClockTime = "21:00"
     follow_bedtime: bool = True
+
+    @field_validator("meals")
+    @classmethod
+    def _meals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return check_meals(v)  # the same rule as scenario habits, found at load rather than per subject
 
     @model_validator(mode="after")
     def _window(self) -> ScheduleSpec:
@@ -215,8 +221,8 @@ class PopulationSpec(_Strict):
     scenario defaults). Values are clipped to each field's allowed range.
     """
 
-    name: str = Field("population", min_length=1, max_length=200)
-    description: str | None = None
+    name: Name = Field("population", min_length=1, max_length=200)
+    description: Text | None = None
     size: Whole(1, MAX_SIZE, "subjects") = 100  # type: ignore[valid-type]
     seed: Whole(0, 2**63 - 1, "") = 0  # type: ignore[valid-type]
     person: PersonSpec = Field(default_factory=PersonSpec)

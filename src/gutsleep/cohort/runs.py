@@ -1,7 +1,9 @@
 """End-to-end runs that write their outputs: cohort, trial, observational study, sensitivity analysis.
 
 Each function simulates through :func:`gutsleep.cohort.executor.run_subjects` (chunked, resumable, in-process or
-on dask) and writes its tables and a self-contained ``report.html`` into ``out``.
+on dask) and writes its tables, a self-contained ``report.html`` and (trial, observational study, sensitivity)
+``datapackage.json`` into the run's work folder; everything is committed into ``out`` together (see
+:func:`gutsleep.cohort.executor.prepare_run`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from gutsleep.cohort.executor import TABLES, CohortRun, CohortSource, RunOptions, run_subjects
+from gutsleep.cohort.executor import TABLES, CohortRun, CohortSource, RunOptions, prepare_run, run_subjects
 from gutsleep.cohort.observational import (
     ObservationalAnalysis,
     ObservationalSource,
@@ -58,10 +60,11 @@ def _package(folder: Path, name: str, title: str, tables: dict[str, tuple[pd.Dat
 
 
 def _report(path: Path, what: str, render: Any) -> Path:
-    """Render and write one HTML report, announced as a phase (it can take seconds)."""
+    """Render and write one HTML report, announced as a phase (it can take seconds). ``path`` is in the work folder
+    of the run, so the phase names the file only (the final paths are printed when the run is committed)."""
     from gutsleep.apps import ui
 
-    with ui.phase(f"writing the {what} report {path}"):
+    with ui.phase(f"writing the {what} report {path.name}"):
         path.write_text(render(), encoding="utf-8")
     return path
 
@@ -72,13 +75,16 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def run_cohort(spec: PopulationSpec, out: str | Path, *, days: int, options: RunOptions | None = None,
                client: Any = None) -> CohortRun:
-    """Simulate a population for ``days`` days; write the Parquet tables and ``report.html``."""
+    """Simulate a population for ``days`` days; write the Parquet tables and ``report.html`` (all committed into
+    ``out`` together, see :func:`gutsleep.cohort.executor.prepare_run`)."""
     options = options or RunOptions()
-    run = run_subjects(CohortSource(Population(spec), days), out, options, client=client)
-    summary_days = min(options.summary_days, days)
-    run.paths["report"] = _report(Path(out) / "report.html", "cohort",
-                                  lambda: cohort_report(spec, run, days, options.burn_in_days, summary_days))
-    return run
+    source = CohortSource(Population(spec), days)
+    with prepare_run(source, out, options) as folder:
+        run = run_subjects(source, out, options, client=client, folder=folder)
+        summary_days = min(options.summary_days, days)
+        run.paths["report"] = _report(folder.work / "report.html", "cohort",
+                                      lambda: cohort_report(spec, run, days, options.burn_in_days, summary_days))
+    return folder.finalize(run)
 
 
 @dataclass
@@ -92,37 +98,41 @@ class TrialRun:
 
 def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = None, client: Any = None) -> TrialRun:
     """Simulate and analyse a trial; write results.csv, within.csv, power.csv, participants.csv, trial.json and
-    report.html."""
+    report.html (committed into ``out`` with the tables when everything is written)."""
     options = replace(options or RunOptions(), burn_in_days=spec.burn_in_days,
                       summary_days=min(spec.primary.window_days, spec.days), tables=TABLES)
-    run = run_subjects(TrialSource.of(spec), out, options, client=client)
-    from gutsleep.apps import ui
+    source = TrialSource.of(spec)
+    with prepare_run(source, out, options) as work:
+        run = run_subjects(source, out, options, client=client, folder=work)
+        from gutsleep.apps import ui
 
-    with ui.phase("analysing the trial (Welch, ANCOVA, effect sizes, power by resampling)"):
-        analysis = analyse_trial(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
-    folder = Path(out)
-    paths = dict(run.paths)
-    tables = {"results": analysis.results, "within": analysis.within, "power": analysis.power,
-              "participants": analysis.participants}
-    for name, df in tables.items():
-        paths[name] = folder / f"{name}.csv"
-        df.to_csv(paths[name], index=False)
-    summary = {
-        "trial": spec.name, "n_per_arm": spec.n_per_arm, "arms": [a.name for a in spec.arms],
-        "reference_arm": spec.reference, "excluded_failed": analysis.failed,
-        "results": _records(analysis.results), "within_arm": _records(analysis.within),
-        "power": _records(analysis.power),
-        "n_per_arm_for_80pct_power_ancova": _clean(sample_size_for(analysis.power)) if not analysis.power.empty else {},
-        "wall_s": round(run.wall_s, 2),
-    }
-    paths["trial"] = folder / "trial.json"
-    paths["trial"].write_text(json.dumps(summary, indent=1), encoding="utf-8")
-    paths["report"] = _report(folder / "report.html", "trial", lambda: trial_report(analysis, run))
-    kinds = {"results": "results", "within": "within", "power": "power", "participants": "participants"}
-    paths["datapackage"] = _package(folder, "gutsleep-trial", f"In-silico trial: {spec.name}",
-                                    {k: (tables[k], kinds[k]) for k in tables},
-                                    ["trial.json", "report.html", *(f"{t}.parquet" for t in TABLES)], spec)
-    return TrialRun(analysis, run, paths)
+        with ui.phase("analysing the trial (Welch, ANCOVA, effect sizes, power by resampling)"):
+            analysis = analyse_trial(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
+        folder = work.work
+        paths = dict(run.paths)
+        tables = {"results": analysis.results, "within": analysis.within, "power": analysis.power,
+                  "participants": analysis.participants}
+        for name, df in tables.items():
+            paths[name] = folder / f"{name}.csv"
+            df.to_csv(paths[name], index=False)
+        summary = {
+            "trial": spec.name, "n_per_arm": spec.n_per_arm, "arms": [a.name for a in spec.arms],
+            "reference_arm": spec.reference, "excluded_failed": analysis.failed,
+            "results": _records(analysis.results), "within_arm": _records(analysis.within),
+            "power": _records(analysis.power),
+            "n_per_arm_for_80pct_power_ancova": _clean(sample_size_for(analysis.power)) if not analysis.power.empty
+            else {},
+            "wall_s": round(run.wall_s, 2),
+        }
+        paths["trial"] = folder / "trial.json"
+        paths["trial"].write_text(json.dumps(summary, indent=1), encoding="utf-8")
+        paths["report"] = _report(folder / "report.html", "trial", lambda: trial_report(analysis, run))
+        kinds = {"results": "results", "within": "within", "power": "power", "participants": "participants"}
+        paths["datapackage"] = _package(folder, "gutsleep-trial", f"In-silico trial: {spec.name}",
+                                        {k: (tables[k], kinds[k]) for k in tables},
+                                        ["trial.json", "report.html", *(f"{t}.parquet" for t in TABLES)], spec)
+    run = work.finalize(run)
+    return TrialRun(analysis, run, work.output.final_paths(paths))
 
 
 @dataclass
@@ -136,23 +146,28 @@ class ObservationalRun:
 
 def run_observational(spec: ObservationalSpec, out: str | Path, *, options: RunOptions | None = None,
                       client: Any = None) -> ObservationalRun:
-    """Simulate and analyse a cross-sectional study; write correlations.csv, measures.csv, report.html."""
+    """Simulate and analyse a cross-sectional study; write correlations.csv, measures.csv, report.html (committed
+    into ``out`` with the tables when everything is written)."""
     options = replace(options or RunOptions(), burn_in_days=spec.burn_in_days, summary_days=spec.window_days,
                       tables=TABLES)
-    run = run_subjects(ObservationalSource.of(spec), out, options, client=client)
-    analysis = analyse_observational(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
-    folder = Path(out)
-    paths = dict(run.paths)
-    paths["correlations"] = folder / "correlations.csv"
-    analysis.correlations.to_csv(paths["correlations"], index=False)
-    paths["measures"] = folder / "measures.csv"
-    analysis.measures.to_csv(paths["measures"], index=False)
-    paths["report"] = _report(folder / "report.html", "observational-study", lambda: observational_report(analysis))
-    paths["datapackage"] = _package(
-        folder, "gutsleep-observational-study", f"Observational study: {spec.name}",
-        {"correlations": (analysis.correlations, "correlations"), "measures": (analysis.measures, "measures")},
-        ["report.html", *(f"{t}.parquet" for t in TABLES)], spec)
-    return ObservationalRun(analysis, run, paths)
+    source = ObservationalSource.of(spec)
+    with prepare_run(source, out, options) as work:
+        run = run_subjects(source, out, options, client=client, folder=work)
+        analysis = analyse_observational(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
+        folder = work.work
+        paths = dict(run.paths)
+        paths["correlations"] = folder / "correlations.csv"
+        analysis.correlations.to_csv(paths["correlations"], index=False)
+        paths["measures"] = folder / "measures.csv"
+        analysis.measures.to_csv(paths["measures"], index=False)
+        paths["report"] = _report(folder / "report.html", "observational-study",
+                                  lambda: observational_report(analysis))
+        paths["datapackage"] = _package(
+            folder, "gutsleep-observational-study", f"Observational study: {spec.name}",
+            {"correlations": (analysis.correlations, "correlations"), "measures": (analysis.measures, "measures")},
+            ["report.html", *(f"{t}.parquet" for t in TABLES)], spec)
+    run = work.finalize(run)
+    return ObservationalRun(analysis, run, work.output.final_paths(paths))
 
 
 def write_sensitivity(result: SensitivityResult, out: str | Path) -> dict[str, Path]:

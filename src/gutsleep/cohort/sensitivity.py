@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from gutsleep.cohort.executor import RunOptions, run_subjects
+from gutsleep.cohort.executor import RunOptions, prepare_run, run_subjects
 from gutsleep.cohort.outcomes import outcome_kind
 from gutsleep.cohort.population import PERSON_PARAMETERS, Subject, parameter_info
 from gutsleep.scenario import Scenario
@@ -62,6 +62,8 @@ DEFAULT_PARAMETERS: tuple[str, ...] = (
 """Curated default parameters of the sensitivity analysis."""
 
 DEFAULT_OUTCOMES: tuple[str, ...] = ("tst_min", "sleep_efficiency_pct", "sws_pct", "waso_min")
+MAX_RUNS = 500_000
+"""Most model runs of one analysis (the sample matrix alone is runs x parameters x 8 bytes)."""
 
 
 def resolve_parameters(names: Sequence[str] | None) -> list[str]:
@@ -155,6 +157,10 @@ class SensitivityResult:
     samples: pd.DataFrame
     n_runs: int
     notes: list[str] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
+    """Files written by ``run_sensitivity(..., write=True)`` (empty otherwise)."""
+    kept: list[str] = field(default_factory=list)
+    """Entries of the output folder that gutsleep did not write: left untouched."""
 
 
 def analyse(method: Method, names: Sequence[str], x: np.ndarray, y: pd.DataFrame, outcomes: Sequence[str],
@@ -206,10 +212,12 @@ def analyse(method: Method, names: Sequence[str], x: np.ndarray, y: pd.DataFrame
 def run_sensitivity(*, method: Method = "sobol", n: int | None = None, parameters: Sequence[str] | None = None,
                     outcomes: Sequence[str] = DEFAULT_OUTCOMES, days: int = 21, window_days: int = 7,
                     scenario: Scenario | None = None, seed: int = 0, out: str | Path,
-                    options: RunOptions | None = None, client: Any = None) -> SensitivityResult:
+                    options: RunOptions | None = None, client: Any = None, write: bool = False) -> SensitivityResult:
     """Sample, simulate (in chunks, resumable; see :func:`run_subjects`) and analyse; writes under ``out``.
 
     ``n``: Sobol base sample size (a power of 2; default 64) or number of Morris trajectories (default 10).
+    ``write``: also write sensitivity.csv, samples.parquet, sensitivity.png and report.html (see
+    :func:`gutsleep.cohort.runs.write_sensitivity`), committed into ``out`` together with the run.
     """
     for col in outcomes:
         outcome_kind(col)
@@ -221,22 +229,33 @@ def run_sensitivity(*, method: Method = "sobol", n: int | None = None, parameter
     n = n or (64 if method == "sobol" else 10)
     if method == "sobol" and (n & (n - 1)):
         raise ValueError(f"Sobol needs n = a power of 2 (got {n})")
+    if n < 2 or n_runs(method, len(names), n) > MAX_RUNS:
+        raise ValueError(f"{method} with n = {n} and {len(names)} parameters needs {n_runs(method, len(names), n):,} "
+                         f"model runs; the limit is {MAX_RUNS:,} (choose a smaller --n or fewer --params)")
     x = design(method, names, n, seed)
     base = (scenario or Scenario(name="baseline")).model_copy(update={"days": days, "interventions": (),
                                                                       "events": ()})
     source = SensitivitySource(base, tuple(names), x)
     opts = replace(options or RunOptions(), summary_days=window_days, tables=("covariates", "summary"))
-    run = run_subjects(source, out, opts, client=client)
-    summary = run.table("summary").set_index("subject").reindex(range(len(x)))
-    y = summary[list(outcomes)]
-    table, notes = analyse(method, names, x, y, outcomes, seed)
-    if run.failed:
-        notes.insert(0, f"{len(run.failed)} of {len(x)} runs failed to integrate (parameter corners outside what the "
-                        "model can integrate)")
-    samples = pd.DataFrame(x, columns=names)
-    for col in outcomes:
-        samples[col] = y[col].to_numpy()
-    return SensitivityResult(method, names, list(outcomes), table, samples, len(x), notes)
+    with prepare_run(source, out, opts) as folder:
+        run = run_subjects(source, out, opts, client=client, folder=folder)
+        summary = run.table("summary").set_index("subject").reindex(range(len(x)))
+        y = summary[list(outcomes)]
+        table, notes = analyse(method, names, x, y, outcomes, seed)
+        if run.failed:
+            notes.insert(0, f"{len(run.failed)} of {len(x)} runs failed to integrate (parameter corners outside what "
+                            "the model can integrate)")
+        samples = pd.DataFrame(x, columns=names)
+        for col in outcomes:
+            samples[col] = y[col].to_numpy()
+        result = SensitivityResult(method, names, list(outcomes), table, samples, len(x), notes)
+        if write:
+            from gutsleep.cohort.runs import write_sensitivity
+
+            result.paths = write_sensitivity(result, folder.work)
+    result.paths = folder.output.final_paths(result.paths)
+    result.kept = list(folder.output.kept)
+    return result
 
 
 def n_runs(method: Method, n_parameters: int, n: int | None = None) -> int:

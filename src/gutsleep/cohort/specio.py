@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from gutsleep.scenario.fields import printable
 from gutsleep.scenario.loader import plain
+from gutsleep.scenario.yamlio import YAML_ERRORS, InputFileError, capped, load_yaml, read_input_file, yaml_problem
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -31,14 +31,15 @@ RULES_ERROR = "cohort_rules"
 
 
 class SpecError(ValueError):
-    """A population, trial or study file is invalid; the message lists every problem, one per line."""
+    """A population, trial or study file is invalid; the message lists the problems, one per line (the first 50,
+    then a count of the rest); ``problems`` holds them all."""
 
     def __init__(self, source: str, problems: list[str], kind: str = "specification") -> None:
         self.source = source
         self.problems = problems
         n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in {kind} {source}:"
-        super().__init__("\n".join([head, *problems]))
+        head = f"{n:,} problem{'s' if n != 1 else ''} in {kind} {source}:"
+        super().__init__("\n".join([head, *capped(problems)]))
 
 
 def rules_error(problems: list[Problem]) -> PydanticCustomError:
@@ -161,9 +162,20 @@ def _describe(err: dict[str, Any], root_model: type[BaseModel], root: Any) -> li
         value = _MISSING
     elif kind == "literal_error":
         msg = msg.replace("Input should be", "allowed choices:")
+    elif kind == "string_pattern_mismatch":
+        msg = "allowed characters: letters, digits and _ . + - (no spaces)"
+    elif kind == "finite_number":
+        msg = "expected a finite number (.inf and .nan are not allowed)"
     elif kind in ("string_type", "bool_type", "bool_parsing", "float_type", "float_parsing", "int_type"):
         msg = msg.replace("Input should be", "expected")
     return [(loc, msg, value)]
+
+
+def _without_consequences(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Errors minus "too short" complaints about a list whose own items failed (a list of 2 arms with one bad
+    arm is not "fewer than 2 items": the bad arm is the problem)."""
+    inner = {tuple(e["loc"][:k]) for e in errors for k in range(len(e["loc"]))}
+    return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in inner)]
 
 
 def parse_spec(
@@ -175,15 +187,10 @@ def parse_spec(
     ``context`` is passed to pydantic validators (e.g. the folder of the file, for relative paths);
     ``defaults`` fills top-level fields the file leaves out (e.g. ``name`` from the file name).
     """
-    yaml = YAML(typ="rt")
     try:
-        root = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise SpecError(source, [f"{source}:{line}: invalid YAML: {exc.problem or exc.context}"], kind) from None
-    except YAMLError as exc:
-        raise SpecError(source, [f"{source}:1: invalid YAML: {exc}"], kind) from None
+        root = load_yaml(text)
+    except YAML_ERRORS as exc:
+        raise SpecError(source, [yaml_problem(source, exc)], kind) from None
     if not isinstance(root, CommentedMap):
         got = "nothing" if root is None else "a list" if isinstance(root, list) else f"a {type(root).__name__}"
         raise SpecError(source, [f"{source}:1: top level must be a mapping of fields, got {got}"], kind)
@@ -192,8 +199,9 @@ def parse_spec(
         return model.model_validate(data, context=context)
     except ValidationError as exc:
         found: list[Problem] = []
-        for err in exc.errors():
-            found.extend(_describe(dict(err), model, root))
+        errors = [dict(e) for e in exc.errors()]
+        for err in _without_consequences(errors):
+            found.extend(_describe(err, model, root))
         lines = []
         for loc, msg, value in found:
             path, line = _yaml_path(root, loc)
@@ -207,10 +215,8 @@ def load_spec(path: str | Path, model: type[M], *, kind: str = "specification") 
     """Read and validate a YAML file as ``model``; the file name (stem) is the default ``name``."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(str(p), [f"{p}: cannot read file: {exc.strerror or exc}"], kind) from None
-    except UnicodeDecodeError as exc:
-        raise SpecError(str(p), [f"{p}:1: file is not UTF-8 text: {exc.reason}"], kind) from None
-    defaults = {"name": p.stem} if "name" in model.model_fields else None
+        text = read_input_file(p, kind)
+    except InputFileError as exc:
+        raise SpecError(str(p), [str(exc)], kind) from None
+    defaults = {"name": printable(p.stem)[:200] or kind.split()[0]} if "name" in model.model_fields else None
     return parse_spec(text, model, source=str(p), kind=kind, context={"folder": p.parent}, defaults=defaults)

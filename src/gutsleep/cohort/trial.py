@@ -29,18 +29,19 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from pydantic_core import PydanticCustomError
 
 from gutsleep.cohort import stats
+from gutsleep.cohort.distributions import clock_text
 from gutsleep.cohort.outcomes import add_noise, outcome_kind, window_means
 from gutsleep.cohort.population import Population, PopulationSpec, Subject, load_population, numeric_habits
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
 from gutsleep.scenario import HabitsPatch, Intervention
-from gutsleep.scenario.fields import Ranged, Whole, fmt_number
-from gutsleep.scenario.models import MAX_DAYS, AntibioticClass
+from gutsleep.scenario.fields import Name, Ranged, Text, Whole, fmt_number, range_text
+from gutsleep.scenario.models import MAX_DAYS, AntibioticClass, sleep_window_problem
 
 ALPHA = 0.05
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _population_field(v: Any, info: ValidationInfo) -> Any:
@@ -101,9 +102,14 @@ class ArmChange(_Strict):
         if self.antibiotics is not None and self.end_day is None:
             problems.append((("end_day",), "an antibiotics course needs end_day", None))
         allowed = numeric_habits()
-        for name in self.add or {}:
+        for name, amount in (self.add or {}).items():
             if name not in allowed:
                 problems.append((("add", name), f"not a numeric habit; allowed: {', '.join(allowed)}", name))
+                continue
+            lo, hi, unit = allowed[name]
+            if not abs(amount) <= hi - lo:
+                problems.append((("add", name), "out of range (an amount added to each participant's value; "
+                                 f"{range_text(lo - hi, hi - lo, unit)})", amount))
         if self.set is not None and self.add:
             both = set(self.add) & {k for k in self.set.model_fields_set}
             for name in sorted(both):
@@ -117,7 +123,7 @@ class Arm(_Strict):
     """A trial arm: a name and its changes (none = placebo / usual habits)."""
 
     name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.+-]+$")
-    description: str | None = None
+    description: Text | None = None
     interventions: tuple[ArmChange, ...] = ()
 
 
@@ -182,8 +188,8 @@ class PowerSpec(_Strict):
 class TrialSpec(_Strict):
     """A parallel-group in-silico trial (YAML contract; see ``examples/trials/``)."""
 
-    name: str = Field("trial", min_length=1, max_length=200)
-    description: str | None = None
+    name: Name = Field("trial", min_length=1, max_length=200)
+    description: Text | None = None
     population: PopulationField = Field(default_factory=PopulationSpec)
     n_per_arm: Whole(2, 1_000_000, "participants") = 50  # type: ignore[valid-type]
     randomisation: Randomisation = Field(default_factory=Randomisation)
@@ -232,9 +238,43 @@ class TrialSpec(_Strict):
                 problems.append((("randomisation", "block_size"), f"must be a multiple of the number of arms "
                                  f"({len(self.arms)})", size))
         problems += self.observation_noise.problems()
+        problems += self._sleep_window_problems()
         if problems:
             raise rules_error(problems)
         return self
+
+    def _sleep_window_problems(self) -> list[Problem]:
+        """Arm changes of bedtime or wake time that give some participant an impossible sleep opportunity
+        (outside 1-16 h) with the bedtimes and times in bed the population can draw; found here, with the file
+        line, rather than when that participant's scenario is built during the run."""
+        sched = self.population.schedule
+        shift = sched.bedtime.max_shift_h if sched.bedtime.sd_h > 0 else 0.0
+        beds = [sched.bedtime.mean_h + q / 4.0 for q in range(-int(shift * 4), int(shift * 4) + 1)]
+        lo, hi = sched.time_in_bed_h.support()
+        lo, hi = max(lo, 1.0), min(hi, 16.0)
+        in_bed = sorted({round(min(max(x, lo), hi) * 4.0) / 4.0 for x in (lo, hi, *(lo + k / 4.0 for k in
+                                                                                   range(int((hi - lo) * 4) + 1)))})
+        out: list[Problem] = []
+        for i, arm in enumerate(self.arms):
+            for j, ch in enumerate(arm.interventions):
+                if ch.set is None or not {"bedtime", "wake_time"} & ch.set.model_fields_set:
+                    continue
+                bed, wake = ch.set.bedtime, ch.set.wake_time
+                if bed is not None and wake is not None:
+                    cases = [(bed, wake)]
+                elif wake is not None:
+                    cases = [(clock_text(b), wake) for b in beds]
+                else:
+                    cases = [(bed, clock_text(b + t)) for b in beds for t in in_bed]
+                field = "wake_time" if wake is not None else "bedtime"
+                for case in cases:
+                    problem = sleep_window_problem(*case)
+                    if problem is not None:
+                        out.append((("arms", i, "interventions", j, "set", field),
+                                    f"for a participant with bedtime {case[0]} and wake time {case[1]}: {problem}",
+                                    getattr(ch.set, field)))
+                        break
+        return out
 
     @property
     def days(self) -> int:

@@ -23,15 +23,22 @@ def evidence_command(
     ] = "table",
 ) -> None:
     """Re-run the published findings in the model: id, claim, expected, measured, verdict."""
+    from gutsleep.apps.guards import clean
+    from gutsleep.apps.outputs import OutputError, check_output_file, write_file_atomic
     from gutsleep.apps.tables import print_frame
     from gutsleep.evidence.report import evidence_report, results_table
     from gutsleep.evidence.runner import run_experiments, select
 
     try:
         chosen = select(only or (), fast_only=fast)
+        if report is not None:
+            check_output_file(report, "--report file")
     except KeyError as err:
-        typer.echo(f"gutsleep: error: {err.args[0]}", err=True)
+        typer.echo(f"gutsleep: error: {clean(err.args[0])}", err=True)
         raise typer.Exit(ui.EXIT_INVALID) from err
+    except OutputError as err:
+        typer.echo(f"gutsleep: error: {clean(err)}", err=True)
+        raise typer.Exit(ui.EXIT_INVALID) from None
     with ui.clean_errors():
         if ui.compile_pending():
             ui.info(ui.COMPILE_NOTICE)
@@ -49,9 +56,8 @@ def evidence_command(
             typer.echo(f"{r.verdict} {r.experiment.id}: {detail}", err=True)
     if report is not None:
         with ui.clean_errors(), ui.phase(f"writing the evidence report to {report}"):
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(evidence_report(results), encoding="utf-8")
-        ui.info(f"report written to {report}")
+            written = write_file_atomic(report, evidence_report(results), "--report file")
+        ui.info(f"report written to {written}")
     failed = [r for r in results if r.verdict in ("FAIL", "ERROR")]
     if failed:
         typer.echo(f"{len(failed)} experiment(s) failed", err=True)

@@ -179,7 +179,7 @@ class Schedule:
         local_days = np.arange(self._ld_lo, ld_hi + 1)
         eff = np.clip(local_days, 0, s.days - 1)  # burn-in repeats day 0; past the end keeps the last day
         change = np.array(s.change_days(), dtype=np.int64)
-        seg_habits = [s.habits_on(int(d)) for d in change]
+        seg_habits = s.habits_on_days(change.tolist())
         seg = np.searchsorted(change, eff, side="right") - 1
         day_profile = np.empty(len(local_days), dtype=np.int64)
         for i in range(len(local_days)):

@@ -11,11 +11,12 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 _UNIT_SUFFIX = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*([^\d\s.+-].*?)\s*$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def fmt_number(x: float) -> str:
@@ -135,3 +136,29 @@ def _check_clock(v: Any) -> str:
 
 
 ClockTime = Annotated[str, BeforeValidator(_check_clock), Field(description="local clock time HH:MM")]
+
+
+def _no_control(text: str, allow_newlines: bool) -> str:
+    """Refuse terminal control characters (escape sequences, carriage returns, bidirectional overrides): names
+    and descriptions are printed to terminals and drawn into reports."""
+    found = _CONTROL.search(text) or (None if allow_newlines else re.search(r"[\n\t]", text))
+    if found:
+        c = ord(found.group())
+        shown = f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+        raise PydanticCustomError(
+            "control_characters",
+            "control characters are not allowed (found {char} at position {pos}){hint}",
+            {"char": shown, "pos": found.start(), "hint": "" if allow_newlines else "; names are one line"},
+        )
+    return text
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and line breaks replaced by ``?`` (for names taken from file names)."""
+    return re.sub(r"[\n\t]", "?", _CONTROL.sub("?", text))
+
+
+Name = Annotated[str, AfterValidator(lambda v: _no_control(v, allow_newlines=False))]
+"""A one-line name without control characters."""
+Text = Annotated[str, AfterValidator(lambda v: _no_control(v, allow_newlines=True))]
+"""Free text (newlines and tabs allowed) without other control characters."""

@@ -11,24 +11,25 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from gutsleep.scenario.fields import printable
 from gutsleep.scenario.models import Scenario, _dotted
+from gutsleep.scenario.yamlio import YAML_ERRORS, InputFileError, capped, load_yaml, read_input_file, yaml_problem
 
 _MISSING = object()
 
 
 class ScenarioError(ValueError):
-    """A scenario file or text is invalid; the message lists every problem, one per line."""
+    """A scenario file or text is invalid; the message lists the problems, one per line (the first 50, then a
+    count of the rest); ``problems`` holds them all."""
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
         n = len(problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in scenario {source}:"
-        super().__init__("\n".join([head, *problems]))
+        head = f"{n:,} problem{'s' if n != 1 else ''} in scenario {source}:"
+        super().__init__("\n".join([head, *capped(problems)]))
 
 
 def plain(node: Any) -> Any:
@@ -132,16 +133,10 @@ def _format(source: str, root: Any, loc: tuple[str | int, ...], msg: str, value:
 
 def parse_scenario(text: str, source: str = "<string>") -> Scenario:
     """Parse and validate scenario YAML text; ``source`` names it in error messages."""
-    yaml = YAML(typ="rt")
     try:
-        root = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or exc.context or "syntax error"
-        raise ScenarioError(source, [f"{source}:{line}: invalid YAML: {problem}"]) from None
-    except YAMLError as exc:
-        raise ScenarioError(source, [f"{source}:1: invalid YAML: {exc}"]) from None
+        root = load_yaml(text)
+    except YAML_ERRORS as exc:
+        raise ScenarioError(source, [yaml_problem(source, exc)]) from None
     if root is None:
         raise ScenarioError(
             source, [f"{source}:1: scenario is empty; expected a mapping with name, days, ..."]
@@ -154,7 +149,7 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
         )
     data = plain(root)
     if "name" not in data and source and not source.startswith("<"):
-        data["name"] = Path(source).stem
+        data["name"] = printable(Path(source).stem)[:200] or "scenario"
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -172,9 +167,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario YAML file (errors name the file and line)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(str(p), [f"{p}: cannot read scenario file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(str(p), [f"{p}:1: scenario file is not UTF-8 text: {exc.reason}"]) from None
+        text = read_input_file(p, "scenario file")
+    except InputFileError as exc:
+        raise ScenarioError(str(p), [str(exc)]) from None
     return parse_scenario(text, source=str(p))

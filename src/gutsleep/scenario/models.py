@@ -7,12 +7,14 @@ than a silently ignored setting.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from gutsleep.scenario.fields import ClockTime, Number, Ranged, Whole, clock_hours, fmt_number
+from gutsleep.scenario.fields import ClockTime, Name, Number, Ranged, Text, Whole, clock_hours, fmt_number
 
 MAX_DAYS = 3650
 MIN_SLEEP_WINDOW_H = 1.0
@@ -62,7 +64,7 @@ def sleep_window_problem(bedtime: str, wake_time: str) -> str | None:
     return None
 
 
-def _check_meals(meals: tuple[str, ...]) -> tuple[str, ...]:
+def check_meals(meals: tuple[str, ...]) -> tuple[str, ...]:
     """Meals: at most 8, all distinct clock times."""
     if len(meals) > 8:
         raise PydanticCustomError("meals", "at most 8 meals per day are allowed (got {n})", {"n": len(meals)})
@@ -74,7 +76,7 @@ def _check_meals(meals: tuple[str, ...]) -> tuple[str, ...]:
 class _Strict(BaseModel):
     """Common config: immutable and no unknown fields."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Person(_Strict):
@@ -131,7 +133,7 @@ class Habits(_Strict):
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        return _check_meals(v)
+        return check_meals(v)
 
     @field_validator("wake_time")
     @classmethod
@@ -212,7 +214,7 @@ class HabitsPatch(_Patch):
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        return None if v is None else _check_meals(v)
+        return None if v is None else check_meals(v)
 
     @model_validator(mode="after")
     def _not_empty(self) -> HabitsPatch:
@@ -367,8 +369,8 @@ class Scenario(_Strict):
       stays awake under evening light.
     """
 
-    name: str = Field("scenario", min_length=1, max_length=200)
-    description: str | None = None
+    name: Name = Field("scenario", min_length=1, max_length=200)
+    description: Text | None = None
     days: Days = 28
     seed: Seed = 0
     """Random seed for any stochastic parts of the simulation."""
@@ -435,22 +437,16 @@ class Scenario(_Strict):
                         )
                     )
                 seen_jet[ev.day] = i
-        # Sleep windows after merging bed/wake changes from overlapping interventions.
+        # Sleep windows after merging bed/wake changes from overlapping interventions (one sweep over the
+        # change days: linear in the number of interventions up to a log factor).
         reported: set[int] = set()
-        for day in self.change_days():
-            h = self.habits_on(day)
+        days = self.change_days()
+        for day, h, setters in self._habits_sweep(days):
             problem = sleep_window_problem(h.bedtime, h.wake_time)
             if problem is None:
                 continue
-            culprit = None
-            for i, iv in enumerate(self.interventions):
-                if (
-                    iv.set is not None
-                    and iv.covers(day)
-                    and ({"bedtime", "wake_time"} & iv.set.model_fields_set)
-                ):
-                    culprit = i
-            if culprit is not None and culprit not in reported:
+            culprit = max((setters.get(("bedtime",), -1), setters.get(("wake_time",), -1)))
+            if culprit >= 0 and culprit not in reported:
                 reported.add(culprit)
                 patch = self.interventions[culprit].set
                 assert patch is not None
@@ -483,6 +479,68 @@ class Scenario(_Strict):
             if iv.set is not None and iv.covers(day):
                 h = h.apply(iv.set)
         return h
+
+    def habits_on_days(self, days: Sequence[int]) -> list[Habits]:
+        """``[habits_on(d) for d in days]`` computed in one sweep (O((interventions + days) log interventions)
+        instead of interventions x days)."""
+        order = sorted(range(len(days)), key=lambda i: days[i])
+        found = dict(zip(order, (h for _, h, _ in self._habits_sweep([days[i] for i in order])), strict=True))
+        return [found[i] for i in range(len(days))]
+
+    def _habits_sweep(
+        self, days: Sequence[int]
+    ) -> Iterator[tuple[int, Habits, dict[tuple[str, ...], int]]]:
+        """For ascending ``days``: (day, habits in force, index of the intervention that sets each changed habit
+        field). The last covering intervention in list order wins per field (nested groups per sub-field), as in
+        :meth:`habits_on`."""
+        changes: list[tuple[int, int, int, dict[tuple[str, ...], Any]]] = []  # start, end, index, leaf values
+        for i, iv in enumerate(self.interventions):
+            if iv.set is None:
+                continue
+            leaves: dict[tuple[str, ...], Any] = {}
+            for name in iv.set.model_fields_set:
+                value = getattr(iv.set, name)
+                if value is None:
+                    continue
+                if name in ("sweeteners", "light"):
+                    leaves.update({(name, sub): getattr(value, sub) for sub in value.model_fields_set})
+                else:
+                    leaves[(name,)] = value
+            end = iv.end_day if iv.end_day is not None else MAX_DAYS + 1
+            changes.append((iv.start_day, end, i, leaves))
+        changes.sort(key=lambda c: c[0])
+        heaps: dict[tuple[str, ...], list[tuple[int, int, Any]]] = {}  # leaf -> max-heap of (-index, end, value)
+        nxt = 0
+        for day in days:
+            while nxt < len(changes) and changes[nxt][0] <= day:
+                _, end, i, leaves = changes[nxt]
+                for leaf, value in leaves.items():
+                    heapq.heappush(heaps.setdefault(leaf, []), (-i, end, value))
+                nxt += 1
+            setters: dict[tuple[str, ...], int] = {}
+            top: dict[tuple[str, ...], Any] = {}
+            for leaf, heap in heaps.items():
+                while heap and heap[0][1] < day:
+                    heapq.heappop(heap)
+                if heap:
+                    setters[leaf] = -heap[0][0]
+                    top[leaf] = heap[0][2]
+            yield day, self._with_leaves(top), setters
+
+    def _with_leaves(self, leaves: dict[tuple[str, ...], Any]) -> Habits:
+        """Base habits with the given fields (``(name,)`` or ``(group, sub)``) replaced."""
+        if not leaves:
+            return self.habits
+        update: dict[str, Any] = {}
+        nested: dict[str, dict[str, Any]] = {}
+        for leaf, value in leaves.items():
+            if len(leaf) == 1:
+                update[leaf[0]] = value
+            else:
+                nested.setdefault(leaf[0], {})[leaf[1]] = value
+        for group, values in nested.items():
+            update[group] = getattr(self.habits, group).model_copy(update=values)
+        return self.habits.model_copy(update=update)
 
     def antibiotics_on(self, day: int) -> tuple[str, ...]:
         """Antibiotic classes taken on local day ``day`` (courses may overlap), in list order."""
