@@ -95,7 +95,8 @@ def test_local_cluster_uses_tls_with_a_temporary_key_and_no_http_routes() -> Non
     try:
         assert cluster.scheduler_address.startswith("tls://127.0.0.1:")
         with pytest.raises(Exception):  # noqa: B017 - dask raises OSError, TypeError or TimeoutError here
-            Client(cluster.scheduler_address, timeout="3s")  # no key, no certificate: no connection
+            # no key, no certificate: no connection (and, failing, it must not stay dask's default scheduler)
+            Client(cluster.scheduler_address, timeout="3s", set_as_default=False)
         with Client(cluster, security=cluster.security) as client:
             assert client.submit(sum, [1, 2]).result() == 3
         port = cluster.scheduler.http_server.port
