@@ -10,7 +10,8 @@ small machine; scale it down with flags:
 Each worker is one process with one numba thread, so 2 workers use 2 cores; scaling efficiency =
 rate(2 workers) / (2 x rate(1 worker)). Throughput counts simulated subject-years including the burn-in. Peak
 memory is each worker process's maximum resident set size. Writes benchmarks/results/cohort.json (with the
-extrapolation of the measured rates to the full size).
+extrapolation of the measured rates to the full size, and the cost of 1,000,000 people x 1 year on a cluster
+running the same code: core-hours from the measured per-core rate, wall time on ``--cluster-cores`` cores).
 """
 
 from __future__ import annotations
@@ -78,6 +79,19 @@ def _run(workers: int, people: int, days: int, burn_in: int, chunk_size: int, po
     }
 
 
+def _million(rates: dict[int, float], burn_in_days: int, cores: int, chunk: int) -> dict[str, Any] | None:
+    """Cost of 1,000,000 people x 365 days (+ burn-in) with the same code on a cluster of ``cores`` cores, from
+    the measured per-core rate (1 worker = 1 core); dask's per-chunk overhead is inside the measured rate."""
+    if not rates:
+        return None
+    per_core = max(r / w for w, r in rates.items())
+    years = 1_000_000 * (365 + burn_in_days) / 365
+    core_hours = years / per_core / 3600
+    return {"subject_years_incl_burn_in": round(years), "per_core_subject_years_per_s": round(per_core, 2),
+            "core_hours": round(core_hours, 1), "cluster_cores": cores,
+            "wall_h_on_cluster": round(core_hours / cores, 2), "chunks": -(-1_000_000 // chunk)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=FULL_PEOPLE)
@@ -88,6 +102,7 @@ def main() -> None:
     parser.add_argument("--population", type=Path, default=ROOT / "examples" / "populations" / "us-adults.yaml")
     parser.add_argument("--summary-only", action="store_true", help="write covariates and summary tables only")
     parser.add_argument("--keep", type=Path, default=None, help="keep the outputs in this folder")
+    parser.add_argument("--cluster-cores", type=int, default=256, help="cores of the cluster in the estimate")
     args = parser.parse_args()
     tables = ("covariates", "summary") if args.summary_only else ("covariates", "summary", "nightly", "daily")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="gutsleep-bench-"))
@@ -116,6 +131,7 @@ def main() -> None:
         },
         "full_size": f"{FULL_PEOPLE} people x {FULL_DAYS} days (+{args.burn_in_days} burn-in) = "
                      f"{full_years:.0f} subject-years",
+        "million_person_years": _million(rates, args.burn_in_days, args.cluster_cores, args.chunk_size),
         "client_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "cores": os.cpu_count(),
         "machine": platform.platform(),

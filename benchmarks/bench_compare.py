@@ -1,4 +1,4 @@
-"""Compare gutsleep's batched solver with libroadrunner (on the SBML export) and scipy's LSODA.
+"""Compare gutsleep's batched solver with its peers on the same model, same inputs, same output.
 
 Run on demand (not in CI); needs the ``[sbml]`` extra:
 
@@ -10,14 +10,18 @@ from the state gutsleep reaches after its 42-day burn-in, for ``--days`` days of
 piecewise-constant inputs, and reduces it to the same daily output: the daily mean of every state (mean
 of the 96 values at the ends of the 15-min steps), summed over subjects.
 
-* ``gutsleep``: ``gutsleep.solve.engine.run`` (compiled batched RK4, all N subjects at once, numba threads)
-  with that daily reducer as ``on_day``; the numba compilation happens in a warm-up before timing.
-* ``libroadrunner``: the ``gutsleep export sbml`` document (inputs as events), CVODE (Adams, rtol 1e-8,
-  atol 1e-10 x scale), one subject at a time (``resetAll`` between subjects), output every 15 min. The
-  model is compiled once (LLJIT; reported as ``one_time_s``, not in the rate).
-* ``scipy-lsoda``: ``solve_ivp(method="LSODA")`` on the generated plain-Python right-hand side
-  (``load_kernel(model, jit=False).rhs``), restarted at every input change, rtol 1e-8, same atol, one
-  subject at a time.
+* ``gutsleep``: ``gutsleep.solve.engine.run`` (the batched multi-rate SIMD kernel, all N subjects at once,
+  numba threads) with that daily reducer as ``reducer``; the kernel is loaded in a warm-up before timing.
+* ``gutsleep-previous``: the previous kernel (scalar, one subject per thread iteration, kept in
+  ``gutsleep.solve.codegen`` as the oracle), same inputs, same reduction.
+* ``libroadrunner``: the ``gutsleep export sbml`` document with piecewise (time-of-day) inputs, CVODE (Adams,
+  rtol 1e-8, atol 1e-10 x scale, step capped at 15 min so no input pulse is stepped over), one subject at a
+  time (``resetAll`` between subjects), output every 15 min. The model is compiled once (LLJIT; reported as
+  ``one_time_s``, not in the rate). ``libroadrunner-events`` is the same with the exact event encoding (every
+  input change restarts CVODE) -- the faithful form for arbitrary schedules.
+* ``scipy-lsoda``: ``solve_ivp(method="LSODA")`` on the same right-hand side compiled by numba (the scalar
+  kernel's ``rhs``), restarted at every input change, rtol 1e-8, same atol, one subject at a time (numbalsoda
+  has no wheel for this platform and did not build).
 
 Sequential engines are measured on a few subjects (``--rr-subjects``, ``--lsoda-subjects``; LSODA also over
 ``--lsoda-days`` days at most) and extrapolated linearly to N subjects x ``--days``; the output says what
@@ -36,6 +40,7 @@ import json
 import platform
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,47 +96,88 @@ def _daily_means(values: np.ndarray, days: int) -> np.ndarray:
 # -- workers (one process each) ------------------------------------------------------------------------------
 
 
+class _Inputs:
+    """The same per-step inputs for every subject, once per day (grouped, like gutsleep's schedules)."""
+
+    def __init__(self, u: np.ndarray, n_subjects: int, days: int) -> None:
+        self._u, self.n_subjects, self.total_days = u, n_subjects, days
+        self.group = np.zeros(n_subjects, dtype=np.int64)
+
+    def day_inputs(self, k: int) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(self._u[k], (self.n_subjects, *self._u[k].shape)))
+
+    def day_inputs_grouped(self, k: int) -> np.ndarray:
+        return self._u[k][None]
+
+
+class _DailyMeans:
+    """Reducer: cohort sum of the daily mean of every state (the output every engine produces)."""
+
+    def __init__(self, model: Model, days: int) -> None:
+        self.variables = tuple(model.state_names)
+        self.sums = np.zeros((days, len(self.variables)))
+
+    def reduce_block(self, k: int, i0: int, record: np.ndarray, start: np.ndarray) -> None:
+        self.sums[k] += record.mean(axis=1).sum(axis=0)
+
+
 def _worker_gutsleep(folder: Path, n: int) -> dict:
     from gutsleep.model import STEPS_PER_DAY
-    from gutsleep.solve.engine import DayRecord, run
+    from gutsleep.solve.engine import run
 
     subject = _load_subject(folder)
     model = subject.model
-    n_s = len(model.states)
     u = subject.inputs.reshape(subject.days, STEPS_PER_DAY, -1)
-
-    class Inputs:
-        """The same per-step inputs for every subject (read-only views, like gutsleep's schedules)."""
-
-        def __init__(self, n_subjects: int, days: int) -> None:
-            self.n_subjects, self.total_days = n_subjects, days
-
-        def day_inputs(self, k: int) -> np.ndarray:
-            out = np.broadcast_to(u[k], (self.n_subjects, *u[k].shape))
-            return np.ascontiguousarray(out)
-
-    cohort = np.zeros((subject.days, n_s))
-
-    def on_day(day: DayRecord) -> None:
-        cohort[day.k] += day.record[:, :, :n_s].mean(axis=1).sum(axis=0)
-
     params = np.tile(subject.parameters, (n, 1))
     initial = np.tile(subject.initial, (n, 1))
     start = time.perf_counter()
-    run(model, Inputs(n, 1), params, initial=initial)  # warm-up, same N: compilation or cache load
+    run(model, _Inputs(u, n, 1), params, initial=initial)  # warm-up, same N: compilation or cache load
     one_time = time.perf_counter() - start
     rss_before = _rss_mb()
+    means = _DailyMeans(model, subject.days)
     start = time.perf_counter()
-    run(model, Inputs(n, subject.days), params, initial=initial, on_day=on_day)
+    run(model, _Inputs(u, n, subject.days), params, initial=initial, reducer=means)
     wall = time.perf_counter() - start
-    np.save(folder / f"gutsleep_{n}.npy", cohort / n)
+    np.save(folder / f"gutsleep_{n}.npy", means.sums / n)
     import numba
 
     return {"measured_subjects": n, "measured_days": subject.days, "wall_measured_s": wall, "one_time_s": one_time,
             "rss_before_mb": rss_before, "peak_rss_mb": _rss_mb(), "threads": numba.get_num_threads()}
 
 
-def _worker_roadrunner(folder: Path, n: int) -> dict:
+def _worker_previous(folder: Path, n: int, days: int) -> dict:
+    from gutsleep.model import STEP_H, STEPS_PER_DAY
+    from gutsleep.solve.codegen import load_kernel
+
+    subject = _load_subject(folder)
+    model = subject.model
+    kernel = load_kernel(model)
+    n_s = len(model.states)
+    width = n_s + len(model.observables)
+    u = subject.inputs.reshape(subject.days, STEPS_PER_DAY, -1)
+    params = np.tile(subject.parameters, (n, 1))
+    status = np.full((n, 2), -1, dtype=np.int64)
+    start = time.perf_counter()
+    warm_u = np.ascontiguousarray(np.broadcast_to(u[0], (1, *u[0].shape)))  # same array types as timed below
+    kernel.integrate(subject.initial[None].copy(), params[:1].copy(), warm_u, STEP_H,
+                     np.empty((1, STEPS_PER_DAY, width)), status[:1].copy())
+    one_time = time.perf_counter() - start
+    rss_before = _rss_mb()
+    y = np.tile(subject.initial, (n, 1))
+    sums = np.zeros((days, n_s))
+    start = time.perf_counter()
+    for k in range(days):
+        uk = np.ascontiguousarray(np.broadcast_to(u[k], (n, *u[k].shape)))
+        record = np.empty((n, STEPS_PER_DAY, width))
+        kernel.integrate(y, params, uk, STEP_H, record, status)
+        sums[k] = record[:, :, :n_s].mean(axis=1).sum(axis=0)
+    wall = time.perf_counter() - start
+    np.save(folder / "previous.npy", sums / n)
+    return {"measured_subjects": n, "measured_days": days, "wall_measured_s": wall, "one_time_s": one_time,
+            "rss_before_mb": rss_before, "peak_rss_mb": _rss_mb()}
+
+
+def _worker_roadrunner(folder: Path, n: int, days: int, form: str) -> dict:
     from gutsleep.export.crosscheck import load_roadrunner
 
     subject = _load_subject(folder)
@@ -139,20 +185,21 @@ def _worker_roadrunner(folder: Path, n: int) -> dict:
     names = list(model.state_names)
     scales = [s.scale for s in model.states]
     start = time.perf_counter()
-    rr = load_roadrunner((folder / "model.xml").read_text(), scales, names)
+    max_step = 0.25 if form == "piecewise" else None
+    rr = load_roadrunner((folder / f"model_{form}.xml").read_text(), scales, names, max_step_h=max_step)
     one_time = time.perf_counter() - start
     rr.timeCourseSelections = ["time", *names]
     rss_before = _rss_mb()
-    cohort = np.zeros((subject.days, len(names)))
-    steps = subject.days * 96
+    cohort = np.zeros((days, len(names)))
+    steps = days * 96
     start = time.perf_counter()
     for _ in range(n):
         rr.resetAll()
-        res = np.array(rr.simulate(0.0, subject.days * 24.0, steps + 1))
-        cohort += _daily_means(res[1:, 1:], subject.days)
+        res = np.array(rr.simulate(0.0, days * 24.0, steps + 1))
+        cohort += _daily_means(res[1:, 1:], days)
     wall = time.perf_counter() - start
-    np.save(folder / "roadrunner.npy", cohort / n)
-    return {"measured_subjects": n, "measured_days": subject.days, "wall_measured_s": wall, "one_time_s": one_time,
+    np.save(folder / f"roadrunner_{form}.npy", cohort / n)
+    return {"measured_subjects": n, "measured_days": days, "wall_measured_s": wall, "one_time_s": one_time,
             "rss_before_mb": rss_before, "peak_rss_mb": _rss_mb()}
 
 
@@ -166,9 +213,11 @@ def _worker_lsoda(folder: Path, n: int, days: int) -> dict:
                          full.inputs[: days * 96], days, BURN_IN_DAYS)
     rss_before = _rss_mb()
     cohort = np.zeros((days, len(full.model.states)))
+    lsoda_states(SubjectRun(full.model, None, full.parameters, full.initial, full.inputs[:96], 1,  # type: ignore[arg-type]
+                            BURN_IN_DAYS), STEP_H, rtol=1e-8, jit=True)  # compile / load the numba rhs
     start = time.perf_counter()
     for _ in range(n):
-        _, y = lsoda_states(subject, STEP_H, rtol=1e-8, jit=False)
+        _, y = lsoda_states(subject, STEP_H, rtol=1e-8, jit=True)
         cohort += _daily_means(y[1:], days)
     wall = time.perf_counter() - start
     np.save(folder / "lsoda.npy", cohort / n)
@@ -189,60 +238,68 @@ def _spawn(folder: Path, engine: str, n: int, days: int) -> dict:
 # -- orchestration ---------------------------------------------------------------------------------------------
 
 
-def _row(engine: str, n: int, days: int, m: dict) -> dict:
-    """Extrapolate a measurement to n subjects x days (linear in both for sequential engines)."""
-    per_subject_day = m["wall_measured_s"] / (m["measured_subjects"] * m["measured_days"])
+def _row(engine: str, n: int, days: int, runs: list[dict]) -> dict:
+    """Rates of repeated measurements, extrapolated to n subjects x days (linear for sequential engines)."""
+    m = runs[0]
     exact = m["measured_subjects"] == n and m["measured_days"] == days
-    wall = m["wall_measured_s"] if exact else per_subject_day * n * days
+    rates = [r["measured_subjects"] * r["measured_days"] / 365 / r["wall_measured_s"] for r in runs]
     return {
-        "engine": engine, "people": n, "days": days, "wall_s": wall, "subject_years_per_s": n * days / 365 / wall,
-        "extrapolated": not exact, "measured_subjects": m["measured_subjects"], "measured_days": m["measured_days"],
-        "wall_measured_s": m["wall_measured_s"], "one_time_s": m["one_time_s"], "peak_rss_mb": m["peak_rss_mb"],
+        "engine": engine, "people": n, "days": days, "extrapolated": not exact,
+        "measured_subjects": m["measured_subjects"], "measured_days": m["measured_days"], "repeats": len(runs),
+        "subject_years_per_s": {"min": min(rates), "median": statistics.median(rates), "max": max(rates)},
+        "wall_s": n * days / 365 / statistics.median(rates),
+        "one_time_s": min(r["one_time_s"] for r in runs), "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
         "rss_before_mb": m["rss_before_mb"],
     }
 
 
 def _agreement(folder: Path, model: Model, sizes: list[int]) -> dict:
-    """Max relative difference of the cohort daily means between engines (floor 1e-3 x scale)."""
+    """Max relative difference of the cohort daily means between gutsleep and each peer (floor 1e-3 x scale)."""
     scales = np.array([s.scale for s in model.states])
     gs = np.load(folder / f"gutsleep_{sizes[0]}.npy")
     out = {}
-    for name in ("roadrunner", "lsoda"):
+    for name in ("previous", "roadrunner_piecewise", "roadrunner_events", "lsoda"):
         path = folder / f"{name}.npy"
         if path.exists():
             other = np.load(path)
             d = min(len(other), len(gs))
             rel = np.abs(gs[:d] - other[:d]) / np.maximum(np.abs(other[:d]), 1e-3 * scales)
             i = int(np.argmax(rel.max(axis=0)))
-            out[f"gutsleep_vs_{name}"] = {"max_relative": float(rel.max()), "state": model.state_names[i]}
+            out[f"gutsleep_vs_{name}"] = {"max_relative": float(rel.max()), "state": model.state_names[i],
+                                          "days": d}
     return out
+
+
+PEERS = ("libroadrunner", "libroadrunner-events", "scipy-lsoda", "gutsleep-previous")
 
 
 def _markdown(result: dict) -> str:
     rows = result["rows"]
-    rr = {r["people"]: r["subject_years_per_s"] for r in rows if r["engine"] == "libroadrunner"}
+    rate = {(r["engine"], r["people"]): r["subject_years_per_s"]["median"] for r in rows}
     lines = [
         f"`bench_compare.py {result.get('arguments', '')}`: {result['days']} days per subject; {result['machine']}, "
-        f"{result['cpu_count']} CPUs, numba threads {result['numba_threads']}; one run ({result['date']}). "
-        "Extrapolated rows are marked *, with the subjects x days really simulated in brackets.",
+        f"{result['cpu_count']} CPUs, numba threads {result['numba_threads']}; {result['date']}. Median (min-max) "
+        "over the repeats; extrapolated rows are marked *, with the subjects x days really simulated in brackets.",
         "",
-        "| people | engine | wall (s) | subject-years/s | vs libroadrunner | peak RSS (MB) | one-time (s) |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| people | engine | subject-years/s, median (min-max) | gutsleep is x faster | peak RSS (MB) | one-time (s) |",
+        "|---:|---|---:|---:|---:|---:|",
     ]
     for r in rows:
-        mark = (f"* [{r['measured_subjects']} x {r['measured_days']} d]" if r["extrapolated"] else "")
-        ratio = r["subject_years_per_s"] / rr[r["people"]] if r["people"] in rr else float("nan")
-        ratio_text = f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.3g}"
-        lines.append(f"| {r['people']:,} | {r['engine']} | {r['wall_s']:,.1f}{mark} | {r['subject_years_per_s']:.3g} "
-                     f"| {ratio_text}x | {r['peak_rss_mb']:,.0f} | {r['one_time_s']:.1f} |")
-    lines += ["", "One-time costs are not in the wall times or rates: gutsleep's numba compilation (or cache load) in "
-              "a one-day warm-up at the same N, libroadrunner's LLJIT compilation of the SBML (once per model and "
-              "input schedule). Peak RSS is the whole worker process.", ""]
+        mark = f"* [{r['measured_subjects']} x {r['measured_days']} d]" if r["extrapolated"] else ""
+        q = r["subject_years_per_s"]
+        ratio = rate[("gutsleep", r["people"])] / q["median"]
+        ratio_text = "-" if r["engine"] == "gutsleep" else (f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.3g}")
+        lines.append(f"| {r['people']:,} | {r['engine']}{mark} | {q['median']:.3g} ({q['min']:.3g}-{q['max']:.3g}) "
+                     f"| {ratio_text} | {r['peak_rss_mb']:,.0f} | {r['one_time_s']:.1f} |")
+    lines += ["", "One-time costs are not in the rates: gutsleep's kernel load (numba cache) in a one-day warm-up at "
+              "the same N, libroadrunner's LLJIT compilation of the SBML (once per model and input schedule). "
+              "Peak RSS is the whole worker process. The ratio column is gutsleep's median rate over the engine's, "
+              "at the same N.", ""]
     agree = result.get("agreement", {})
     if agree:
-        lines.append("Same output: " + "; ".join(
-            f"{k.replace('_', ' ')} max relative difference of the daily means {v['max_relative']:.1e} "
-            f"({v['state']})" for k, v in agree.items()) + ".")
+        lines.append("Same output (daily means of every state, max relative difference over the days both ran): "
+                     + "; ".join(f"{k.replace('gutsleep_vs_', 'vs ').replace('_', ' ')} {v['max_relative']:.1e} "
+                                 f"({v['state']})" for k, v in agree.items()) + ".")
     return "\n".join(lines) + "\n"
 
 
@@ -259,9 +316,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=365, help="days per subject (default 365)")
     parser.add_argument("--max-people", type=int, default=max(SIZES), help="largest N of 1, 100, 1000, 10000")
-    parser.add_argument("--rr-subjects", type=int, default=3, help="subjects libroadrunner really simulates")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of the gutsleep measurements")
+    parser.add_argument("--peer-repeats", type=int, default=1, help="repeats of the sequential peers")
+    parser.add_argument("--rr-subjects", type=int, default=1, help="subjects libroadrunner really simulates")
+    parser.add_argument("--rr-days", type=int, default=30, help="days libroadrunner really simulates")
     parser.add_argument("--lsoda-subjects", type=int, default=1, help="subjects LSODA really simulates")
-    parser.add_argument("--lsoda-days", type=int, default=30, help="days LSODA really simulates (at most --days)")
+    parser.add_argument("--lsoda-days", type=int, default=10, help="days LSODA really simulates (at most --days)")
+    parser.add_argument("--previous-subjects", type=int, default=256, help="subjects of the previous kernel")
+    parser.add_argument("--previous-days", type=int, default=30, help="days of the previous kernel")
     parser.add_argument("--no-readme", action="store_true", help="do not update benchmarks/README.md")
     parser.add_argument("--render", action="store_true", help="only rewrite the README table from compare.json")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -273,8 +335,10 @@ def main() -> None:
         folder = Path(args.folder)
         if args.worker == "gutsleep":
             out = _worker_gutsleep(folder, args.n)
-        elif args.worker == "roadrunner":
-            out = _worker_roadrunner(folder, args.n)
+        elif args.worker == "previous":
+            out = _worker_previous(folder, args.n, args.days)
+        elif args.worker.startswith("roadrunner"):
+            out = _worker_roadrunner(folder, args.n, args.days, args.worker.split("-")[1])
         else:
             out = _worker_lsoda(folder, args.n, args.days)
         print(json.dumps(out))
@@ -288,31 +352,49 @@ def main() -> None:
     from gutsleep.export.sbml import write_document
 
     sizes = [n for n in SIZES if n <= args.max_people]
-    lsoda_days = min(args.lsoda_days, args.days)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(f"preparing the baseline subject ({BURN_IN_DAYS}-day burn-in) and its SBML export ...", flush=True)
+        print(f"preparing the baseline subject ({BURN_IN_DAYS}-day burn-in) and its SBML exports ...", flush=True)
         subject = _subject(args.days)
         np.savez(folder / "subject.npz", parameters=subject.parameters, initial=subject.initial,
                  inputs=subject.inputs, days=subject.days)
-        write_document(export_sbml(subject), str(folder / "model.xml"))
-        measured = {("gutsleep", n): _spawn(folder, "gutsleep", n, args.days) for n in sizes}
-        rr = _spawn(folder, "roadrunner", min(args.rr_subjects, max(sizes)), args.days)
-        ls = _spawn(folder, "lsoda", min(args.lsoda_subjects, max(sizes)), lsoda_days)
+        for form in ("events", "piecewise"):
+            write_document(export_sbml(subject, inputs_as=form), str(folder / f"model_{form}.xml"))
+        measured = {n: [_spawn(folder, "gutsleep", n, args.days) for _ in range(args.repeats)] for n in sizes}
+        previous = {n: [_spawn(folder, "previous", min(n, args.previous_subjects), min(args.previous_days, args.days))
+                        for _ in range(args.repeats)] for n in sizes}  # a parallel engine: measured per N
+        peers = {
+            "libroadrunner": [_spawn(folder, "roadrunner-piecewise", args.rr_subjects, min(args.rr_days, args.days))
+                              for _ in range(args.peer_repeats)],
+            "libroadrunner-events": [_spawn(folder, "roadrunner-events", args.rr_subjects,
+                                            min(args.rr_days, args.days)) for _ in range(args.peer_repeats)],
+            "scipy-lsoda": [_spawn(folder, "lsoda", args.lsoda_subjects, min(args.lsoda_days, args.days))
+                            for _ in range(args.peer_repeats)],
+        }
         agreement = _agreement(folder, subject.model, sizes)
     rows = []
     for n in sizes:
-        rows.append(_row("libroadrunner", n, args.days, rr))
-        rows.append(_row("gutsleep", n, args.days, measured[("gutsleep", n)]))
-        rows.append(_row("scipy-lsoda", n, args.days, ls))
+        rows.append(_row("gutsleep", n, args.days, measured[n]))
+        for name in PEERS:
+            rows.append(_row(name, n, args.days, previous[n] if name == "gutsleep-previous" else peers[name]))
     import os
 
     import numba
 
+    gs = {n: statistics.median(r["measured_subjects"] * r["measured_days"] / 365 / r["wall_measured_s"]
+                               for r in measured[n]) for n in sizes}
     result = {
-        "benchmark": "gutsleep batched RK4 vs libroadrunner (SBML export) vs scipy LSODA, baseline scenario, "
+        "benchmark": "gutsleep batched multi-rate SIMD kernel vs libroadrunner (SBML export, piecewise and event "
+                     "inputs), scipy LSODA (numba-compiled RHS) and the previous gutsleep kernel; baseline scenario, "
                      "daily means of every state",
-        "arguments": " ".join(sys.argv[1:]), "days": args.days, "people": sizes, "rows": rows, "agreement": agreement,
+        "arguments": " ".join(sys.argv[1:]), "days": args.days, "people": sizes, "rows": rows,
+        "ratios_gutsleep_over": {name: {str(n): gs[n] / next(r for r in rows if r["engine"] == name and
+                                                             r["people"] == n)["subject_years_per_s"]["median"]
+                                        for n in sizes} for name in PEERS},
+        "note": "sequential peers (libroadrunner, LSODA) are measured on few subjects/days and extrapolated linearly; "
+                "the previous kernel is parallel over subjects and is measured at each N (at most "
+                f"{args.previous_subjects} subjects, {min(args.previous_days, args.days)} days)",
+        "agreement": agreement,
         "numba_threads": numba.get_num_threads(), "cpu_count": os.cpu_count(),
         "machine": platform.platform(), "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"),

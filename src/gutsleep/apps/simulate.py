@@ -107,6 +107,7 @@ def simulate(
     input_hook: Callable[[int, np.ndarray], np.ndarray] | None = None,
     day_hook: Callable[[DayRecord], None] | None = None,
     initial: np.ndarray | None = None,
+    on_compile: Callable[[str], None] | None = None,
 ) -> SimulationOutput:
     """Simulate one subject per scenario in one batched run.
 
@@ -114,6 +115,7 @@ def simulate(
     person covariates and the ``parameters:`` block of each scenario. For experimental protocols and pathway
     attribution, ``input_hook(k, u)`` may return a modified copy of day ``k``'s inputs (N, steps, channels),
     ``day_hook`` sees every day's raw record, and ``initial`` replaces the model's initial state (N, states).
+    ``on_compile(message)`` is called once before the solver kernel is compiled (first run on a machine).
 
     Returns the nightly and daily tables (each subject's rows as if simulated alone) and, unless
     ``timeseries_every_h`` is None, every state and observable sampled every ``timeseries_every_h`` hours
@@ -141,15 +143,16 @@ def simulate(
     )
 
     def on_day(day: DayRecord) -> None:
-        collector(day)
         if sampler is not None:
             sampler(day, schedule.day_local_time(day.k))
         if day_hook is not None:
             day_hook(day)
 
     source = schedule if input_hook is None else _HookedInputs(schedule, input_hook)
+    full_days = on_day if sampler is not None or day_hook is not None else None
     with _progress_bar(progress, schedule.total_days) as advance:
-        run(model, source, params, initial=initial, on_day=on_day, progress=advance)
+        run(model, source, params, initial=initial, on_day=full_days, reducer=collector, progress=advance,
+            on_compile=on_compile)
     nightly, daily = collector.result()
     series = None if sampler is None else sampler.dataset(model, [s.name for s in scenarios], days.tolist())
     return SimulationOutput(nightly, daily, series, scenarios, burn_in_days)

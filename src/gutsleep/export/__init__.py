@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["SubjectRun", "export_sbml", "subject_run"]
 
 
-def export_sbml(run: SubjectRun, *, model_id: str = "gutsleep") -> libsbml.SBMLDocument:
-    """SBML document of one prepared subject (imports libsbml on first use)."""
+def export_sbml(run: SubjectRun, *, model_id: str = "gutsleep", inputs_as: str = "events") -> libsbml.SBMLDocument:
+    """SBML document of one prepared subject (imports libsbml on first use); ``inputs_as`` "events" (exact
+    for any schedule, the default) or "piecewise" (see :mod:`gutsleep.export.sbml`)."""
     from gutsleep.export.sbml import build_document
     from gutsleep.export.scenario import describe
 
     return build_document(run.model, run.parameters, run.initial, run.inputs, model_id=model_id,
-                          name=f"gutsleep: {run.scenario.name}", description=describe(run))
+                          name=f"gutsleep: {run.scenario.name}", description=describe(run), inputs_as=inputs_as)

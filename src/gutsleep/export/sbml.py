@@ -14,8 +14,16 @@ Nothing is written by hand: every element comes from :class:`gutsleep.model.spec
   exactly the model's ODE.
 - **Parameters** are constant parameters with their (possibly person-adjusted) values; **intermediates** are
   ``AssignmentRule`` s in dependency order; **inputs** (every exogenous channel) are non-constant
-  parameters set by ``Event`` s at every step boundary where some channel changes (``time >= t_k``,
-  persistent, ``useValuesFromTriggerTime``), with the first step's values as initial values.
+  parameters, encoded in one of two ways (``inputs=``):
+
+  * ``"events"`` (default, the faithful form for any schedule): set by ``Event`` s at every step boundary
+    where some channel changes (``time >= t_k``, persistent, ``useValuesFromTriggerTime``), with the first
+    step's values as initial values. Exact, but every event restarts the integrator (CVODE).
+  * ``"piecewise"``: an ``AssignmentRule`` per channel, ``piecewise(v1, t < t1, v2, t < t2, ..., vn)`` over
+    its change points, with ``t`` the time of day ``time - 24 floor(time / 24)`` when every exported day has
+    the same inputs (a handful of pieces per channel) and ``time`` otherwise. No restarts; faithful only if the
+    integrator's step is capped at one input step (15 min) so that no short pulse is stepped over
+    (:func:`gutsleep.export.crosscheck.load_roadrunner` does this for piecewise documents).
 - **Units**: one ``UnitDefinition`` per distinct unit string (:mod:`gutsleep.export.units`); ``lux^p`` (an
   exponent that is a parameter) has no SBML form and is left without units. Numbers in the formulas carry
   no units and many rate laws hold empirical constants, so libsbml's unit-consistency validation reports
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -170,12 +179,16 @@ def build_document(
     model_id: str = "gutsleep",
     name: str = "gutsleep gut-brain-sleep model",
     description: str = "",
+    inputs_as: str = "events",
 ) -> libsbml.SBMLDocument:
     """SBML L3V2 document of ``model`` with these parameter values, initial state and per-step inputs.
 
     ``parameters`` (P,) and ``initial`` (S,) follow the model's order; ``inputs`` is (n_steps, n_inputs),
-    piecewise constant over steps of ``step_h`` hours from t = 0.
+    piecewise constant over steps of ``step_h`` hours from t = 0. ``inputs_as``: ``"events"`` or
+    ``"piecewise"`` (see the module docstring).
     """
+    if inputs_as not in ("events", "piecewise"):
+        raise ValueError(f"inputs_as must be 'events' or 'piecewise', not {inputs_as!r}")
     params = np.asarray(parameters, dtype=np.float64)
     y0 = np.asarray(initial, dtype=np.float64)
     u = np.asarray(inputs, dtype=np.float64)
@@ -275,8 +288,9 @@ def build_document(
         uid = units.get(channel.unit)
         if uid is not None:
             _ok(p.setUnits(uid), what)
+        how = "events" if inputs_as == "events" else "a piecewise assignment rule"
         _document(p, what, _notes(channel.description, f"Unit: {channel.unit}. Piecewise-constant input set by "
-                                  "events."), kind="input", unit=channel.unit)
+                                  f"{how}."), kind="input", unit=channel.unit)
 
     for item in model.intermediates:
         p = m.createParameter()
@@ -299,7 +313,16 @@ def build_document(
         _ok(rule.setVariable(state.name), what)
         _ok(rule.setMath(_math(l3_formula(model.rates[state.name]), what)), what)
 
-    for k, channels in input_changes(u):
+    if inputs_as == "piecewise":
+        for j, channel in enumerate(model.inputs):
+            formula = piecewise_formula(u[:, j], step_h)
+            if formula is None:
+                continue  # constant: the initial value is the value
+            rule = m.createAssignmentRule()
+            what = f"input {channel.name}"
+            _ok(rule.setVariable(channel.name), what)
+            _ok(rule.setMath(_math(formula, what)), what)
+    for k, channels in input_changes(u) if inputs_as == "events" else ():
         t = k * step_h
         ev = m.createEvent()
         what = f"input event at {t:g} h"
@@ -314,11 +337,36 @@ def build_document(
             _ok(ea.setVariable(model.inputs[j].name), what)
             _ok(ea.setMath(_math(repr(float(u[k, j])) if u[k, j] >= 0 else f"({float(u[k, j])!r})", what)), what)
 
-    info = {"generator": "gutsleep", "version": __version__, "step_h": step_h, "steps": u.shape[0]}
+    info = {"generator": "gutsleep", "version": __version__, "step_h": step_h, "steps": u.shape[0],
+            "inputs_as": inputs_as}
     if units.not_expressible:
         info["units_not_expressible"] = ", ".join(units.not_expressible)
     _ok(m.setAnnotation(_annotation(**info)), "model annotation")
     return doc
+
+
+def _number(v: float) -> str:
+    return repr(float(v)) if v >= 0 else f"({float(v)!r})"
+
+
+def piecewise_formula(values: np.ndarray, step_h: float = STEP_H) -> str | None:
+    """L3 formula of one channel's piecewise-constant values (None if constant): over the time of day when
+    every day repeats (96-step periods), else over absolute time."""
+    v = np.asarray(values, dtype=np.float64)
+    if (v == v[0]).all():
+        return None
+    per_day = round(24 / step_h)
+    periodic = v.size % per_day == 0 and (v.reshape(-1, per_day) == v[:per_day]).all()
+    if periodic:
+        v = v[:per_day]
+    clock = "(time - 24 * floor(time / 24))" if periodic else "time"
+    change = np.flatnonzero(v[1:] != v[:-1]) + 1
+    starts = np.concatenate(([0], change))
+    args = []
+    for a, b in pairwise(starts):
+        args += [_number(v[a]), f"{clock} < {float(b * step_h)!r}"]
+    args.append(_number(v[starts[-1]]))
+    return f"piecewise({', '.join(args)})"
 
 
 @dataclass(frozen=True)

@@ -147,9 +147,10 @@ class Schedule:
         self._profile_ids: dict[tuple[Habits, Habits], int] = {}
         self._plans = [self._plan(s) for s in uniq]
         self._pack()
-        per_day = self.n_subjects * SPD * (N_CH * 8 + 8 + 4)
+        per_day = self.n_subjects * SPD * (N_CH * 8 + 8 + 4)  # with inputs expanded to every subject
         self._block_days = int(max(1, min(_MAX_BLOCK_DAYS, _BLOCK_BYTES // max(per_day, 1))))
         self._block: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._expanded: dict[int, np.ndarray] = {}
 
     # ------------------------------------------------------------------ planning
     def _profile_id(self, prev: Habits, cur: Habits) -> int:
@@ -310,25 +311,49 @@ class Schedule:
         return x, local * STEP_H, night
 
     def _block_for(self, k: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """Dense block holding day ``k``, per distinct scenario (rows = groups, see :attr:`group`)."""
         if not 0 <= k < self.total_days:
             raise IndexError(f"day {k} outside 0..{self.total_days - 1} (simulated days incl. burn-in)")
         if self._block is not None and self._block[0] <= k < self._block[0] + self._block[1].shape[1] // SPD:
             return self._block
         k0 = (k // self._block_days) * self._block_days
         k1 = min(self.total_days, k0 + self._block_days)
+        self._block = None  # release the old block before keeping the new one
+        self._expanded = {}
         x, local, night = self._compute(k0 * SPD, k1 * SPD)
-        if not self._identity:
-            x, local, night = x[self._group], local[self._group], night[self._group]
         for a in (x, local, night):
             a.flags.writeable = False
-        self._block = None  # release the old block before keeping the new one
         self._block = (k0, x, local, night)
         return self._block
 
     def _day_slice(self, k: int, which: int) -> np.ndarray:
         block = self._block_for(k)
         i = (k - block[0]) * SPD
-        return block[which][:, i : i + SPD]
+        if self._identity:
+            return block[which][:, i : i + SPD]
+        full = self._expanded.get(which)
+        if full is None:  # expand to one row per subject once per block and field
+            full = block[which][self._group]
+            full.flags.writeable = False
+            self._expanded[which] = full
+        return full[:, i : i + SPD]
+
+    @property
+    def group(self) -> np.ndarray:
+        """(N,) int64: row of :meth:`day_inputs_grouped` holding each subject's inputs (identical scenarios
+        share a row)."""
+        out = self._group.view()
+        out.flags.writeable = False
+        return out
+
+    def day_inputs_grouped(self, k: int) -> np.ndarray:
+        """Inputs for day ``k`` once per distinct scenario: (G, 96, channels); subject i reads row ``group[i]``.
+
+        Same values as :meth:`day_inputs` without expanding them to every subject (for large cohorts of few
+        distinct schedules)."""
+        block = self._block_for(k)
+        i = (k - block[0]) * SPD
+        return block[1][:, i : i + SPD]
 
     def day_inputs(self, k: int) -> np.ndarray:
         """Inputs for simulated day ``k`` (0 = first burn-in day): (N, 96, 20) float64, channel

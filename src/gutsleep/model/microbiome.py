@@ -270,7 +270,7 @@ def build(m: ModelBuilder) -> None:
 
     symbols = {
         t.name: m.state(f"taxon_{t.name}", initial_abundance(t), "1",
-                        f"relative abundance units of {t.name.replace('_', ' ')}", scale=1e-3)
+                        f"relative abundance units of {t.name.replace('_', ' ')}", scale=1e-3, timescale="slow")
         for t in TAXA
     }
     capacity = {}

@@ -69,6 +69,9 @@ class State:
     """A dynamic variable with its unit, initial guess and typical magnitude (``scale``).
 
     ``nonnegative`` states must never go below zero; ``scale`` sets the noise floor for tolerance checks.
+    ``timescale`` is ``"fast"`` (the default: every solver step) or ``"slow"``: the state changes over many hours
+    (e.g. microbial abundances), so the solver may advance it on a longer step (multi-rate, see
+    ``gutsleep.solve.batched``); inputs that act on it directly must be daily levels or enter additively.
     """
 
     name: str
@@ -78,6 +81,7 @@ class State:
     description: str
     module: str
     nonnegative: bool = True
+    timescale: str = "fast"
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -206,9 +210,14 @@ class ModelBuilder:
         *,
         scale: float | None = None,
         nonnegative: bool = True,
+        timescale: str = "fast",
     ) -> sp.Symbol:
-        """Declare a state variable and return its symbol; give its rate later with :meth:`rate`."""
+        """Declare a state variable and return its symbol; give its rate later with :meth:`rate`.
+
+        ``timescale="slow"`` marks a state that changes over many hours (see :class:`State`)."""
         self._check_new(name)
+        if timescale not in ("fast", "slow"):
+            raise ModelDefinitionError(f"timescale of {name!r} must be 'fast' or 'slow', not {timescale!r}")
         s = State(
             name,
             unit,
@@ -217,6 +226,7 @@ class ModelBuilder:
             description,
             self._module,
             nonnegative,
+            timescale,
         )
         self._states[name] = s
         return s.symbol

@@ -40,6 +40,8 @@ class OutcomeCollector:
     ) -> None:
         self.nightly = NightlyReducer(columns, schedule, end_steps=end_steps)
         self.daily = DailyReducer(columns, schedule, detection_limit=detection_limit, end_steps=end_steps)
+        self.variables: tuple[str, ...] = columns.names
+        """Variables of the record this collector is laid out for (what the engine records for it)."""
 
     @classmethod
     def for_model(
@@ -50,14 +52,22 @@ class OutcomeCollector:
         detection_limit: float | np.ndarray = 1e-5,
         end_steps: np.ndarray | None = None,
     ) -> OutcomeCollector:
-        """Collector laid out for ``model`` (states then observables, as the engine records them)."""
-        columns = Columns(model.state_names, model.observables)
+        """Collector for ``model`` laid out for only the variables the reducers read (states first, then
+        observables), so the engine records just those (pass it as ``reducer=`` to ``engine.run``)."""
+        full = Columns(model.state_names, model.observables)
+        needed = {*NightlyReducer.required(full), *DailyReducer.required(full)}
+        columns = Columns([n for n in full.state_names if n in needed], [n for n in full.observables if n in needed])
         return cls(columns, schedule, detection_limit=detection_limit, end_steps=end_steps)
 
     def __call__(self, day: Any) -> None:
-        """Consume one ``DayRecord``."""
+        """Consume one ``DayRecord`` laid out like this collector's columns."""
         self.nightly(day)
         self.daily(day)
+
+    def reduce_block(self, k: int, i0: int, record: np.ndarray, start: np.ndarray) -> None:
+        """Consume day ``k`` of a chunk of subjects (see :class:`gutsleep.solve.engine.BlockReducer`)."""
+        self.nightly.reduce_block(k, i0, record, start)
+        self.daily.reduce_block(k, i0, record, start)
 
     def result(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(nightly, daily) tables."""

@@ -59,6 +59,18 @@ def clock_string(local_h: float) -> str | None:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+_CLOCKS = np.array([f"{m // 60:02d}:{m % 60:02d}" for m in range(24 * 60)] + [None], dtype=object)
+
+
+def clock_strings(local_h: np.ndarray) -> np.ndarray:
+    """:func:`clock_string` of every element (object array of "HH:MM" strings and None for NaN)."""
+    h = np.asarray(local_h, dtype=np.float64)
+    finite = np.isfinite(h)
+    minutes = np.round(np.where(finite, h, 0.0) * 60.0)  # round half to even, as Python's round()
+    index = np.where(finite, np.mod(minutes, 24 * 60), 24 * 60).astype(np.int64)
+    return _CLOCKS[index]
+
+
 def run_bounds(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive) indices of the runs of equal values in a 1-D array."""
     if labels.size == 0:

@@ -15,8 +15,10 @@ jet-lag day is shorter or longer than 24 h. A value recorded at the end of a ste
   (5000 mL blood, 3000 mL plasma).
 
 Only local days >= 0 are reported; the last day is reported only if the run reaches its end (``end_steps`` gives
-each subject its own end of run, in steps from the start). Memory is bounded: only each subject's unfinished day
-is kept between calls.
+each subject its own end of run, in steps from the start). Memory is bounded: only each subject's running totals
+of its unfinished day are kept between calls; the work is a compiled pass over the steps
+(:mod:`gutsleep.outcomes._compiled`), parallel over subjects. A new column that is the daily mean of a per-step
+variable is one entry in :data:`_MEANS` (and its name in :data:`BASE_DAILY_COLUMNS` / :data:`DAILY_UNITS`).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gutsleep.outcomes import _compiled as cc
 from gutsleep.outcomes.common import STEP_H, Columns, OutcomeSchedule
-from gutsleep.outcomes.nightly import frame
+from gutsleep.outcomes.nightly import RowStore, _frozen, assemble, capacity_hint
+from gutsleep.solve.engine import threads_for
 
 DLMO_PHASE: float = 5.0 * math.pi / 12.0
 """Phase of ``clock_phase_psi`` (mod 2 pi) at dim-light melatonin onset (Hannay et al. 2019)."""
@@ -118,12 +122,19 @@ def daily_units(guilds: Sequence[str]) -> dict[str, str]:
     return {**DAILY_UNITS, **{f"guild_{g}": "fraction of community (0-1)" for g in guilds}}
 
 
-# Layout of the accumulator rows: one per (subject, local day) piece.
-_N_MEAN = len(_MEANS) + 1  # plain means + gut_serotonin_share, then guild shares
+_SEROTONIN = (("gut_serotonin_ug", 1.0), ("blood_serotonin_ng_ml", BLOOD_VOLUME_ML / 1000.0),
+              ("plasma_free_serotonin_ng_ml", PLASMA_VOLUME_ML / 1000.0), ("brain_serotonin_ug", 1.0))
+"""(record variable, weight in ug per unit) of the body serotonin pools; the gut pool comes first."""
+_EVENT_ROWS = 4
+"""Finished local days one subject can produce in one simulated day (2 with a jet lag)."""
 
 
 class DailyReducer:
-    """Streaming reducer: call it with each ``DayRecord`` (in day order), then :meth:`result`."""
+    """Streaming reducer: call it with each ``DayRecord`` (in day order), then :meth:`result`.
+
+    The engine can also feed it chunks of subjects with :meth:`reduce_block` (see
+    :class:`gutsleep.solve.engine.BlockReducer`); ``required(columns)`` names the variables it reads.
+    """
 
     def __init__(
         self,
@@ -134,151 +145,109 @@ class DailyReducer:
         end_steps: np.ndarray | None = None,
     ) -> None:
         self._schedule = schedule
-        self._end_steps = None if end_steps is None else np.asarray(end_steps, dtype=np.int64)
+        self._end_steps = np.zeros(0, dtype=np.int64) if end_steps is None else np.asarray(end_steps, np.int64)
         self._guild_vars = columns.starting_with("guild_")
         self.guilds = tuple(name.removeprefix("guild_") for name in self._guild_vars)
         self._guild_idx = np.array([columns[n] for n in self._guild_vars], dtype=np.int64)
         self._taxa_idx = np.array([columns[n] for n in columns.starting_with("taxon_")], dtype=np.int64)
         self._mean_idx = np.array([columns[src] for _, src in _MEANS], dtype=np.int64)
-        self._i_shannon = columns["shannon"]
+        self._i_shannon = columns["shannon"] if "shannon" in columns.names else -1
         self._i_mel = columns["melatonin_plasma_pg_ml"]
         self._i_cort = columns["cortisol_nmol_l"]
         self._i_psi = columns.state("clock_phase_psi")
-        self._i_sero = [columns[n] for n in ("gut_serotonin_ug", "blood_serotonin_ng_ml",
-                                              "plasma_free_serotonin_ng_ml", "brain_serotonin_ug")]
+        self._sero_idx = np.array([columns[n] for n, _ in _SEROTONIN], dtype=np.int64)
+        self._sero_w = np.array([w for _, w in _SEROTONIN])
+        self._windows = np.array([*MORNING_WINDOW_H, *EVENING_WINDOW_H])
         self._detection = detection_limit
-        g = len(self.guilds)
-        # accumulator columns
-        self._c_count = _N_MEAN + g
-        self._c_mel, self._c_morn, self._c_eve, self._c_eve_n = (self._c_count + 1 + i for i in range(4))
-        self._c_dlmo, self._c_shannon, self._c_rich, self._c_end = (self._c_count + 5 + i for i in range(4))
-        self._c_step = self._c_count + 9  # steps from the start of the run to the end of the piece
-        self._width = self._c_count + 10
-        self._pending: dict[int, tuple[int, np.ndarray]] = {}
-        self._rows: list[dict[str, Any]] = []
+        self._base = len(_MEANS) + 1 + len(self.guilds)
+        self._n = 0
+        self._cur = np.zeros(0, dtype=np.int64)
+        self._acc = np.zeros((0, self._base + cc.DAILY_EXTRA))
+        self._limits = np.zeros(0)
+        self._rows = RowStore(daily_columns(self.guilds), ("subject", "day"), capacity_hint(schedule))
+
+    @staticmethod
+    def required(columns: Columns) -> tuple[str, ...]:
+        """Variables of the day record this reducer reads."""
+        names = [src for _, src in _MEANS]
+        names += [n for n, _ in _SEROTONIN]
+        names += ["melatonin_plasma_pg_ml", "cortisol_nmol_l", "clock_phase_psi"]
+        names += [n for n in ("shannon",) if n in columns.names]
+        names += columns.starting_with("guild_") + columns.starting_with("taxon_")
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def _pending(self) -> list[int]:
+        """Subjects with a local day in progress."""
+        return np.flatnonzero(self._cur[: self._n] != cc.NONE).tolist()
+
+    def _grow(self, n: int) -> None:
+        if n <= self._n:
+            return
+        extra = n - self._n
+        self._cur = np.concatenate([self._cur, np.full(extra, cc.NONE, dtype=np.int64)])
+        self._acc = np.concatenate([self._acc, np.zeros((extra, self._acc.shape[1]))])
+        limit = np.asarray(self._detection, dtype=np.float64)
+        self._limits = np.ascontiguousarray(limit[:n] if limit.ndim else np.full(n, float(limit)))
+        self._n = n
 
     def __call__(self, day: Any) -> None:
         """Consume one ``DayRecord`` (``k``, ``record`` (N, steps, vars), ``start`` (N, states))."""
-        local = np.asarray(self._schedule.day_local_time(day.k), dtype=np.float64)
-        n_sub, steps = local.shape
-        if local[:, -1].max() < 0.0 and not self._pending:
-            return  # burn-in: nothing reported
-        local_day = np.floor(local / 24.0).astype(np.int64)
-        for i in [i for i, (d, _) in self._pending.items() if local_day[i, 0] != d]:
-            self._emit(i, *self._pending.pop(i))
-        # Runs of equal (subject, local day) in the flattened (subject-major) step order.
-        key = (np.arange(n_sub)[:, None] * (1 << 32) + (local_day - local_day.min())).ravel()
-        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-        ends = np.concatenate((starts[1:], [key.size])) - 1
-        pieces = self._pieces(day.record, day.start, local, local_day, starts, ends)
-        pieces[:, self._c_step] = day.k * steps + ends % steps + 1
-        for row, a, b in zip(pieces, starts.tolist(), ends.tolist(), strict=True):
-            i, d = a // steps, int(local_day.flat[a])
-            if a % steps == 0 and i in self._pending:
-                row = self._combine(self._pending.pop(i)[1], row)
-            if b % steps == steps - 1:
-                self._pending[i] = (d, row)
-            else:
-                self._emit(i, d, row)
+        self.reduce_block(day.k, 0, day.record, day.start)
 
-    def _pieces(
-        self,
-        record: np.ndarray,
-        start: np.ndarray,
-        local: np.ndarray,
-        local_day: np.ndarray,
-        starts: np.ndarray,
-        ends: np.ndarray,
-    ) -> np.ndarray:
-        """Accumulator rows of the (subject, local day) runs ``[starts, ends]`` of the flattened steps."""
-        n_sub, steps = local.shape
-        flat = record.reshape(n_sub * steps, -1)
-        gut, blood, free, brain = (flat[:, j] for j in self._i_sero)
-        body = gut + blood * BLOOD_VOLUME_ML / 1000.0 + free * PLASMA_VOLUME_ML / 1000.0 + brain
-        guilds = flat[:, self._guild_idx]
-        community = flat[:, self._taxa_idx].sum(axis=1) if self._taxa_idx.size else guilds.sum(axis=1)
+    def reduce_block(self, k: int, i0: int, record: np.ndarray, start: np.ndarray) -> None:
+        """Consume day ``k`` of subjects ``i0 .. i0 + len(record)`` (record/start laid out like ``columns``)."""
+        n = record.shape[0]
+        self._grow(i0 + n)
+        local = _frozen(np.asarray(self._schedule.day_local_time(k))[i0 : i0 + n], np.float64)
+        events = np.empty((n, _EVENT_ROWS, 1 + self._acc.shape[1]))
+        n_events = np.zeros(n, dtype=np.int64)
+        with threads_for(n // 64 + 1):
+            cc.daily_block(k, i0, _frozen(record, np.float64),
+                           _frozen(start, np.float64), local, self._mean_idx, self._sero_idx,
+                           self._sero_w, self._guild_idx, self._taxa_idx, self._i_mel, self._i_cort, self._i_psi,
+                           self._i_shannon, self._limits, self._end_steps, self._windows, DLMO_PHASE, STEP_H,
+                           self._cur, self._acc, events, n_events)
+        if (n_events < 0).any():
+            raise RuntimeError(f"more than {_EVENT_ROWS} local days ended on simulated day {k} for one subject")
+        if n_events.any():
+            mask = np.arange(events.shape[1])[None, :] < n_events[:, None]
+            self._collect(np.repeat(np.arange(n) + i0, n_events), events[mask])
+
+    def _collect(self, subjects: np.ndarray, ev: np.ndarray) -> None:
+        """Turn finished days (``ev``: day, accumulator) into table rows (column arrays)."""
+        acc = ev[:, 1:]
+        b = self._base
+        count = acc[:, b + cc.D_COUNT]
+        means = acc[:, :b] / count[:, None]
+        cols: dict[str, np.ndarray] = {"subject": subjects.astype(np.int64), "day": ev[:, 0].astype(np.int64)}
+        for j, (col, _) in enumerate(_MEANS):
+            cols[col] = means[:, j]
+        cols["gut_serotonin_share"] = means[:, len(_MEANS)]
+        for j, g in enumerate(self.guilds):
+            cols[f"guild_{g}"] = means[:, len(_MEANS) + 1 + j]
+        cols["shannon"] = acc[:, b + cc.D_SHANNON]
+        cols["richness"] = acc[:, b + cc.D_RICH]
+        cols["melatonin_peak_pg_ml"] = acc[:, b + cc.D_MEL]
+        cols["dlmo_clock_h"] = acc[:, b + cc.D_DLMO]
+        morning = acc[:, b + cc.D_MORN]
+        cols["cortisol_morning_nmol_l"] = np.where(np.isfinite(morning), morning, math.nan)
+        eve_n = acc[:, b + cc.D_EVE_N]
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = np.where(body > 0, gut / body, np.nan)
-            guild_share = guilds / community[:, None]
-        values = np.column_stack([flat[:, self._mean_idx], share, guild_share])
-        size = n_sub * steps
-        out = np.full((starts.size, self._width), np.nan)
-        out[:, :_N_MEAN + len(self.guilds)] = np.add.reduceat(values, starts, axis=0)
-        out[:, self._c_count] = ends - starts + 1
-        out[:, self._c_mel] = np.maximum.reduceat(flat[:, self._i_mel], starts)
-
-        clock = (local - 24.0 * local_day).ravel()  # local clock at the start of each step
-        cort = flat[:, self._i_cort]
-        morning = (clock >= MORNING_WINDOW_H[0]) & (clock < MORNING_WINDOW_H[1])
-        evening = (clock >= EVENING_WINDOW_H[0]) & (clock < EVENING_WINDOW_H[1])
-        out[:, self._c_morn] = np.maximum.reduceat(np.where(morning, cort, -np.inf), starts)
-        out[:, self._c_eve] = np.add.reduceat(np.where(evening, cort, 0.0), starts)
-        out[:, self._c_eve_n] = np.add.reduceat(evening.astype(np.float64), starts)
-
-        psi = record[:, :, self._i_psi]
-        psi_prev = np.concatenate((start[:, self._i_psi][:, None], psi[:, :-1]), axis=1).ravel()
-        psi = psi.ravel()
-        turns_prev = np.floor((psi_prev - DLMO_PHASE) / (2 * math.pi))
-        turns = np.floor((psi - DLMO_PHASE) / (2 * math.pi))
-        crossed = (turns > turns_prev) & (psi > psi_prev)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = (DLMO_PHASE + 2 * math.pi * turns - psi_prev) / (psi - psi_prev)
-        dlmo = np.where(crossed, clock + STEP_H * np.clip(frac, 0.0, 1.0), np.nan)
-        pos = np.where(crossed, np.arange(size), size)
-        first_hit = np.minimum.reduceat(pos, starts)
-        found = first_hit < size
-        out[found, self._c_dlmo] = dlmo[first_hit[found]]
-
-        out[:, self._c_shannon] = flat[ends, self._i_shannon]
-        out[:, self._c_rich] = self._richness(flat[ends][:, self._taxa_idx], ends // steps, n_sub)
-        out[:, self._c_end] = local.ravel()[ends] + STEP_H
-        return out
-
-    def _richness(self, taxa: np.ndarray, subjects: np.ndarray, n_sub: int) -> np.ndarray:
-        """Number of taxa at or above the detection limit (relative abundance) per row."""
-        limit = np.broadcast_to(np.asarray(self._detection, dtype=np.float64), (n_sub,))
-        total = taxa.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rel = taxa / total
-        return (rel >= limit[subjects][:, None]).sum(axis=1).astype(np.float64)
-
-    def _combine(self, old: np.ndarray, new: np.ndarray) -> np.ndarray:
-        """Merge two pieces of the same local day (``old`` earlier)."""
-        out = new.copy()
-        add = [*range(self._c_count + 1), self._c_eve, self._c_eve_n]
-        out[add] = old[add] + new[add]
-        out[self._c_mel] = max(old[self._c_mel], new[self._c_mel])
-        out[self._c_morn] = max(old[self._c_morn], new[self._c_morn])
-        if not math.isnan(old[self._c_dlmo]):
-            out[self._c_dlmo] = old[self._c_dlmo]
-        return out
-
-    def _emit(self, subject: int, day: int, acc: np.ndarray) -> None:
-        """Turn a finished day's accumulator into a table row (days < 0 dropped)."""
-        if day < 0 or (self._end_steps is not None and acc[self._c_step] > self._end_steps[subject]):
-            return
-        n = acc[self._c_count]
-        means = acc[: self._c_count] / n
-        row: dict[str, Any] = {"subject": subject, "day": day}
-        row.update({col: float(means[j]) for j, (col, _) in enumerate(_MEANS)})
-        row["gut_serotonin_share"] = float(means[len(_MEANS)])
-        row.update({f"guild_{g}": float(means[_N_MEAN + j]) for j, g in enumerate(self.guilds)})
-        row["shannon"] = float(acc[self._c_shannon])
-        row["richness"] = int(acc[self._c_rich])
-        row["melatonin_peak_pg_ml"] = float(acc[self._c_mel])
-        row["dlmo_clock_h"] = float(acc[self._c_dlmo])
-        morning = acc[self._c_morn]
-        row["cortisol_morning_nmol_l"] = float(morning) if math.isfinite(morning) else math.nan
-        eve_n = acc[self._c_eve_n]
-        row["cortisol_evening_nmol_l"] = float(acc[self._c_eve] / eve_n) if eve_n > 0 else math.nan
-        self._rows.append(row)
+            cols["cortisol_evening_nmol_l"] = np.where(eve_n > 0, acc[:, b + cc.D_EVE] / eve_n, math.nan)
+        self._rows.append(cols)
 
     def result(self) -> pd.DataFrame:
         """Daily table sorted by subject and day; an unfinished last day is left out."""
-        for i, (d, acc) in sorted(self._pending.items()):
-            if acc[self._c_end] >= 24.0 * (d + 1) - 1e-9:
-                self._emit(i, d, acc)
-        self._pending.clear()
-        df = frame(self._rows, daily_columns(self.guilds), ("subject", "day"))
-        df["richness"] = df["richness"].astype(np.int64)
-        return df
+        pending = np.flatnonzero(self._cur[: self._n] != cc.NONE)
+        if pending.size:
+            days = self._cur[pending]
+            acc = self._acc[pending]
+            b = self._base
+            done = (days >= 0) & (acc[:, b + cc.D_END] >= 24.0 * (days + 1) - 1e-9)
+            if self._end_steps.size:
+                done &= acc[:, b + cc.D_STEP] <= self._end_steps[pending]
+            if done.any():
+                self._collect(pending[done], np.column_stack([days[done].astype(np.float64), acc[done]]))
+            self._cur[pending] = cc.NONE
+        return assemble(self._rows, daily_columns(self.guilds), ("subject", "day"), integers=("richness",))

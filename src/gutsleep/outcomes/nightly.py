@@ -16,7 +16,10 @@ is left out, and so are burn-in nights (index < 0). A night without any in-bed s
 emitted, once a later night has started, with TIB = TST = 0, efficiency 0, SWS 0, empty clock times and NaN for
 SOL, WASO and SWS %.
 
-Memory is bounded: only a night still running at the end of a day is kept between days. ``end_steps`` gives each
+Memory is bounded: per subject only the totals of the night in progress are kept between days; the work is
+a compiled pass over the steps (:mod:`gutsleep.outcomes._compiled`), parallel over subjects. Adding a column
+that sums a per-step variable over in-bed steps is one :class:`InBedSum` in :data:`IN_BED_SUMS` (and its name
+in :data:`NIGHTLY_COLUMNS` / :data:`NIGHTLY_UNITS`). ``end_steps`` gives each
 subject its own end of run (in steps from the start of the run), so a subject batched with longer scenarios gets
 the same rows as when simulated alone.
 """
@@ -30,7 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from gutsleep.outcomes.common import STEP_H, STEP_MIN, Columns, OutcomeSchedule, clock_string, run_bounds
+from gutsleep.outcomes import _compiled as cc
+from gutsleep.outcomes.common import STEP_H, STEP_MIN, Columns, OutcomeSchedule, clock_strings
+from gutsleep.solve.engine import threads_for
 
 NIGHTLY_COLUMNS: tuple[str, ...] = (
     "subject",
@@ -66,147 +71,203 @@ ONSET_THRESHOLD: float = 0.5
 """``sleep_mode_Z`` level that marks sleep onset."""
 
 
-@dataclass
-class _Night:
-    """Running totals of one night (possibly spanning two simulated days)."""
+@dataclass(frozen=True)
+class InBedSum:
+    """A nightly column = ``scale`` x the sum of a per-step variable over the night's in-bed steps."""
 
-    night: int
-    bed_local: float  # local h at the start of the first in-bed step
-    end_local: float = math.nan  # local h at the end of the last in-bed step so far
-    end_step: int = 0  # steps from the start of the run to the end of the last in-bed step so far
-    steps: int = 0
-    asleep: float = 0.0  # sum of asleep fractions
-    sws: float = 0.0  # sum of SWS fractions
-    onset_steps: float = math.nan  # elapsed steps from bedtime to onset
-    onset_local: float = math.nan
-    waso_steps: float = 0.0  # sum of (1 - asleep) weighted by the share of each step after onset
+    column: str
+    variable: str
+    scale: float = STEP_MIN
+
+
+IN_BED_SUMS: tuple[InBedSum, ...] = (InBedSum("sws_min", "sws"),)
+"""Nightly columns that are plain in-bed sums (minutes when the variable is a 0-1 fraction of each step)."""
+
+_EVENT_ROWS = 8
+"""Events (finished nights, runs of deprived nights) one subject can produce in one simulated day."""
 
 
 class NightlyReducer:
-    """Streaming reducer: call it with each ``DayRecord`` (in day order), then :meth:`result`."""
+    """Streaming reducer: call it with each ``DayRecord`` (in day order), then :meth:`result`.
+
+    The engine can also feed it chunks of subjects with :meth:`reduce_block` (see
+    :class:`gutsleep.solve.engine.BlockReducer`); ``required(columns)`` names the variables it reads.
+    """
 
     def __init__(self, columns: Columns, schedule: OutcomeSchedule, *, end_steps: np.ndarray | None = None) -> None:
         self._schedule = schedule
-        self._end_steps = None if end_steps is None else np.asarray(end_steps, dtype=np.int64)
+        self._end_steps = np.zeros(0, dtype=np.int64) if end_steps is None else np.asarray(end_steps, np.int64)
         self._i_asleep = columns["asleep"]
-        self._i_sws = columns["sws"]
         self._i_z = columns.state("sleep_mode_Z")
-        self._pending: dict[int, _Night] = {}
-        self._last_night: dict[int, int] = {}
-        self._rows: list[dict[str, Any]] = []
+        self._sum_idx = np.array([columns[s.variable] for s in IN_BED_SUMS], dtype=np.int64)
+        self._n = 0
+        self._cur = np.zeros(0, dtype=np.int64)
+        self._prev = np.zeros(0, dtype=np.int64)
+        self._last = np.zeros(0, dtype=np.int64)
+        self._acc = np.zeros((0, cc.NIGHTLY_FIXED + len(IN_BED_SUMS)))
+        self._rows = RowStore(NIGHTLY_COLUMNS, ("subject", "night"), capacity_hint(schedule))
+
+    @staticmethod
+    def required(columns: Columns) -> tuple[str, ...]:
+        """Variables of the day record this reducer reads."""
+        return ("sleep_mode_Z", "asleep", *(s.variable for s in IN_BED_SUMS))
+
+    @property
+    def _pending(self) -> list[int]:
+        """Subjects with a night still in progress."""
+        return np.flatnonzero(self._cur[: self._n] != cc.NONE).tolist()
+
+    def _grow(self, n: int) -> None:
+        if n <= self._n:
+            return
+        extra = n - self._n
+        self._cur = np.concatenate([self._cur, np.full(extra, cc.NONE, dtype=np.int64)])
+        self._prev = np.concatenate([self._prev, np.full(extra, -1, dtype=np.int64)])
+        self._last = np.concatenate([self._last, np.full(extra, -1, dtype=np.int64)])
+        self._acc = np.concatenate([self._acc, np.zeros((extra, self._acc.shape[1]))])
+        self._n = n
 
     def __call__(self, day: Any) -> None:
         """Consume one ``DayRecord`` (``k``, ``record`` (N, steps, vars), ``start`` (N, states))."""
-        nights = np.asarray(self._schedule.day_night_index(day.k))
-        for i in [i for i, acc in self._pending.items() if nights[i, 0] != acc.night]:
-            self._emit(i, self._pending.pop(i))
-        busy = np.flatnonzero((nights >= 0).any(axis=1))
-        if busy.size == 0:
-            return
-        local = np.asarray(self._schedule.day_local_time(day.k))
-        record = day.record
-        z = record[:, :, self._i_z]
-        z_prev = np.concatenate((day.start[:, self._i_z][:, None], z[:, :-1]), axis=1)
-        steps = nights.shape[1]
-        for i in busy:
-            i = int(i)
-            starts, ends = run_bounds(nights[i])
-            for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-                n = int(nights[i, a])
-                if n < 0:
-                    continue
-                acc = self._pending.pop(i, None)
-                if acc is not None and (acc.night != n or a != 0):
-                    self._emit(i, acc)
-                    acc = None
-                if acc is None:
-                    if self._within(i, day.k * steps + a):
-                        self._fill_gaps(i, n)
-                    acc = _Night(n, float(local[i, a]))
-                self._add(acc, record[i, a:b, self._i_asleep], record[i, a:b, self._i_sws], z[i, a:b],
-                          z_prev[i, a:b], local[i, a:b])
-                acc.end_step = day.k * steps + b
-                if b == steps:
-                    self._pending[i] = acc
-                else:
-                    self._emit(i, acc)
+        self.reduce_block(day.k, 0, day.record, day.start)
 
-    @staticmethod
-    def _add(acc: _Night, asleep: np.ndarray, sws: np.ndarray, z: np.ndarray, z_prev: np.ndarray,
-             local: np.ndarray) -> None:
-        """Add one contiguous run of in-bed steps to a night's totals."""
-        wake_share = 1.0 - asleep
-        if math.isnan(acc.onset_steps):
-            hit = np.flatnonzero((z >= ONSET_THRESHOLD) | (z_prev >= ONSET_THRESHOLD))
-            if hit.size:
-                j = int(hit[0])
-                frac = 0.0 if z_prev[j] >= ONSET_THRESHOLD else (ONSET_THRESHOLD - z_prev[j]) / (z[j] - z_prev[j])
-                acc.onset_steps = acc.steps + j + frac
-                acc.onset_local = float(local[j]) + STEP_H * frac
-                acc.waso_steps += float(wake_share[j] * (1.0 - frac) + wake_share[j + 1 :].sum())
-        else:
-            acc.waso_steps += float(wake_share.sum())
-        acc.steps += len(asleep)
-        acc.asleep += float(asleep.sum())
-        acc.sws += float(sws.sum())
-        acc.end_local = float(local[-1]) + STEP_H
+    def reduce_block(self, k: int, i0: int, record: np.ndarray, start: np.ndarray) -> None:
+        """Consume day ``k`` of subjects ``i0 .. i0 + len(record)`` (record/start laid out like ``columns``)."""
+        n = record.shape[0]
+        self._grow(i0 + n)
+        nights = _frozen(np.asarray(self._schedule.day_night_index(k))[i0 : i0 + n], np.int32)
+        local = _frozen(np.asarray(self._schedule.day_local_time(k))[i0 : i0 + n], np.float64)
+        events = np.empty((n, _EVENT_ROWS, 3 + self._acc.shape[1]))
+        n_events = np.zeros(n, dtype=np.int64)
+        with threads_for(n // 64 + 1):
+            cc.nightly_block(k, i0, _frozen(record, np.float64),
+                             _frozen(start, np.float64), local, nights, self._i_asleep, self._i_z,
+                             self._sum_idx, self._end_steps, ONSET_THRESHOLD, STEP_H, self._cur, self._prev,
+                             self._last, self._acc, events, n_events)
+        if (n_events < 0).any():
+            raise RuntimeError(f"more than {_EVENT_ROWS} nights ended on simulated day {k} for one subject")
+        if n_events.any():
+            self._collect(i0, events, n_events)
 
-    def _within(self, subject: int, step: int) -> bool:
-        """True if global step count ``step`` lies before the subject's end of run."""
-        return self._end_steps is None or step < self._end_steps[subject]
-
-    def _fill_gaps(self, subject: int, night: int) -> None:
-        """Emit nights skipped before ``night`` (no in-bed steps: sleep deprivation) and remember ``night``."""
-        last = self._last_night.get(subject, -1)
-        for n in range(last + 1, night):
-            self._rows.append(_deprived_row(subject, n))
-        self._last_night[subject] = max(last, night)
-
-    def _emit(self, subject: int, acc: _Night) -> None:
-        """Turn a finished night's totals into a table row (burn-in nights and nights reaching the subject's end
-        of run are dropped)."""
-        if acc.night < 0 or not self._within(subject, acc.end_step):
-            return
-        tib = acc.steps * STEP_MIN
-        tst = acc.asleep * STEP_MIN
-        onset = not math.isnan(acc.onset_steps)
-        sws_min = acc.sws * STEP_MIN
-        self._rows.append(
-            {
-                "subject": subject,
-                "night": acc.night,
-                "bedtime": clock_string(acc.bed_local),
-                "sleep_onset": clock_string(acc.onset_local),
-                "wake": clock_string(acc.end_local),
-                "tst_min": tst,
-                "sleep_efficiency_pct": 100.0 * tst / tib if tib > 0 else 0.0,
-                "sol_min": acc.onset_steps * STEP_MIN if onset else tib,
-                "waso_min": acc.waso_steps * STEP_MIN if onset else math.nan,
-                "sws_min": sws_min,
-                "sws_pct": 100.0 * sws_min / tst if tst > 0 else math.nan,
-            }
-        )
+    def _collect(self, i0: int, events: np.ndarray, n_events: np.ndarray) -> None:
+        """Turn one call's events into table rows (column arrays)."""
+        mask = np.arange(events.shape[1])[None, :] < n_events[:, None]
+        ev = events[mask]
+        subj = np.repeat(np.arange(events.shape[0]) + i0, n_events)
+        gap = ev[:, 0] == cc.EV_GAP
+        counts = np.where(gap, ev[:, 2] - ev[:, 1] + 1, 1).astype(np.int64)
+        subj = np.repeat(subj, counts)
+        first = np.repeat(ev[:, 1], counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        night = (first + offset).astype(np.int64)
+        ev = np.repeat(ev, counts, axis=0)
+        deprived = ev[:, 0] == cc.EV_GAP
+        acc = ev[:, 3:]
+        steps = acc[:, cc.N_STEPS]
+        tib = steps * STEP_MIN
+        tst = acc[:, cc.N_ASLEEP] * STEP_MIN
+        onset = ~np.isnan(acc[:, cc.N_ONSET])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            eff = np.where(tib > 0, 100.0 * tst / np.where(tib > 0, tib, 1.0), 0.0)
+            sol = np.where(onset, acc[:, cc.N_ONSET] * STEP_MIN, tib)
+            waso = np.where(onset, acc[:, cc.N_WASO] * STEP_MIN, math.nan)
+        cols: dict[str, np.ndarray] = {
+            "subject": subj.astype(np.int64),
+            "night": night,
+            "bedtime": acc[:, cc.N_BED],
+            "sleep_onset": acc[:, cc.N_ONSET_LOCAL],
+            "wake": acc[:, cc.N_END],
+            "tst_min": np.where(deprived, 0.0, tst),
+            "sleep_efficiency_pct": np.where(deprived, 0.0, eff),
+            "sol_min": np.where(deprived, math.nan, sol),
+            "waso_min": np.where(deprived, math.nan, waso),
+        }
+        for q, s in enumerate(IN_BED_SUMS):
+            cols[s.column] = np.where(deprived, 0.0, acc[:, cc.NIGHTLY_FIXED + q] * s.scale)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cols["sws_pct"] = np.where(~deprived & (tst > 0), 100.0 * cols["sws_min"] / np.where(tst > 0, tst, 1.0),
+                                       math.nan)
+        for c in ("bedtime", "sleep_onset", "wake"):
+            cols[c] = np.where(deprived, math.nan, cols[c])
+        self._rows.append(cols)
 
     def result(self) -> pd.DataFrame:
         """Nightly table sorted by subject and night (nights still running at the end are left out)."""
-        return frame(self._rows, NIGHTLY_COLUMNS, ("subject", "night"))
+        return assemble(self._rows, NIGHTLY_COLUMNS, ("subject", "night"), clocks=("bedtime", "sleep_onset", "wake"))
 
 
-def _deprived_row(subject: int, night: int) -> dict[str, Any]:
-    """Row of a night without a sleep opportunity."""
-    return {
-        "subject": subject,
-        "night": night,
-        "bedtime": None,
-        "sleep_onset": None,
-        "wake": None,
-        "tst_min": 0.0,
-        "sleep_efficiency_pct": 0.0,
-        "sol_min": math.nan,
-        "waso_min": math.nan,
-        "sws_min": 0.0,
-        "sws_pct": math.nan,
-    }
+def _frozen(a: np.ndarray, dtype: type) -> np.ndarray:
+    """C-contiguous read-only view (a copy only when needed): one compiled signature whatever the caller passes."""
+    out = np.ascontiguousarray(a, dtype=dtype).view()
+    out.flags.writeable = False
+    return out
+
+
+def capacity_hint(schedule: Any) -> int:
+    """Rows a reducer will produce at most for this schedule (subjects x (days + 2)), or 0 when unknown."""
+    n, days = getattr(schedule, "n_subjects", None), getattr(schedule, "total_days", None)
+    return int(n) * (int(days) + 2) if isinstance(n, int) and isinstance(days, int) else 0
+
+
+class RowStore:
+    """Table rows appended in batches into one preallocated array per column (no per-batch pieces to join)."""
+
+    def __init__(self, columns: tuple[str, ...], integer: tuple[str, ...], capacity: int = 0) -> None:
+        self.columns = columns
+        self._integer = set(integer)
+        self._capacity = max(int(capacity), 1024)
+        self._data: dict[str, np.ndarray] = {}
+        self.size = 0
+
+    def append(self, cols: dict[str, np.ndarray]) -> None:
+        n = len(cols[self.columns[0]])
+        if not self._data:
+            self._data = {c: np.empty(self._capacity, dtype=np.int64 if c in self._integer else np.float64)
+                          for c in self.columns}
+        if self.size + n > self._capacity:  # grow one column at a time (in place where the allocator can)
+            self._capacity = max(2 * self._capacity, self.size + n)
+            for c in self.columns:
+                self._data[c].resize(self._capacity, refcheck=False)
+        for c in self.columns:
+            self._data[c][self.size : self.size + n] = cols[c]
+        self.size += n
+
+    def pop(self, column: str) -> np.ndarray:
+        """The filled part of a column, released from the store."""
+        data = self._data.pop(column)
+        data.resize(self.size, refcheck=False)
+        return data
+
+
+def assemble(rows: RowStore, columns: tuple[str, ...], keys: tuple[str, str], clocks: tuple[str, ...] = (),
+             integers: tuple[str, ...] = ()) -> pd.DataFrame:
+    """DataFrame with exactly ``columns`` from a :class:`RowStore`, sorted (stably) by ``keys``.
+
+    Builds one column at a time and releases it from the store, so the peak memory is the table plus one column.
+    ``clocks`` are local times (h) shown as "HH:MM"; ``integers`` are stored as int64.
+    """
+    if rows.size == 0:
+        empty = frame([], columns, keys)
+        for c in integers:
+            empty[c] = empty[c].astype(np.int64)
+        return empty
+    key_a, key_b = rows.pop(keys[0]), rows.pop(keys[1])
+    order = None
+    if key_a.size > 1:
+        a_up = np.diff(key_a)
+        if (a_up < 0).any() or ((a_up == 0) & (np.diff(key_b) < 0)).any():
+            order = np.lexsort((key_b, key_a))
+    data: dict[str, Any] = {}
+    for c in columns:
+        col = key_a if c == keys[0] else key_b if c == keys[1] else rows.pop(c)
+        if order is not None:
+            col = col[order]
+        if c in clocks:
+            col = clock_strings(col)
+        elif c in integers:
+            col = col.astype(np.int64)
+        data[c] = col
+    return pd.DataFrame(data, columns=list(columns), copy=False)
 
 
 def frame(rows: list[dict[str, Any]], columns: tuple[str, ...], keys: tuple[str, str]) -> pd.DataFrame:

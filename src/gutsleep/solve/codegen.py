@@ -1,4 +1,7 @@
-"""Generate the compiled right-hand side and integrator from the declarative model.
+"""The scalar kernel: the model printed by sympy's Python printer, one subject per ``prange`` iteration.
+
+This was the production kernel before :mod:`gutsleep.solve.batched`; it is kept as the independent oracle the
+batched kernel is tested against, and its plain-Python form drives scipy's LSODA in the reference tests.
 
 The model's sympy expressions are printed once into plain Python source (scalar code, one subject),
 which numba compiles into a batched fixed-step RK4 kernel that loops over subjects in parallel. The
@@ -8,18 +11,15 @@ tests drive it through scipy's LSODA.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import os
-import sys
 from functools import lru_cache
-from pathlib import Path
 from types import ModuleType
 
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from gutsleep.model.spec import Model
+from gutsleep.solve.cache import import_source
 
 _RESERVED = {"y", "p", "u", "dy", "out", "math", "njit", "prange", "np"}
 GENERATOR_VERSION = "4"
@@ -167,12 +167,6 @@ def model_source(model: Model, *, jit: bool = True) -> str:
     return "\n".join(out) + "\n"
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("GUTSLEEP_CACHE_DIR")
-    base = Path(root) if root else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "gutsleep"
-    return base / "kernels"
-
-
 def jit_enabled() -> bool:
     """Numba compilation is on unless GUTSLEEP_JIT=0 (then the same code runs as plain Python)."""
     return os.environ.get("GUTSLEEP_JIT", "1") != "0"
@@ -194,19 +188,4 @@ def load_kernel(model: Model, jit: bool | None = None) -> ModuleType:
 
 @lru_cache(maxsize=8)
 def _import_source(source: str, jit: bool) -> ModuleType:
-    digest = hashlib.sha256((GENERATOR_VERSION + source).encode()).hexdigest()[:16]
-    name = f"gutsleep_kernel_{'jit' if jit else 'py'}_{digest}"
-    folder = _cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.py"
-    if not path.exists() or path.read_text() != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:  # pragma: no cover - importlib contract
-        raise ImportError(f"cannot load generated kernel {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_source(f"gutsleep_kernel_{'jit' if jit else 'py'}", f"# generator {GENERATOR_VERSION}\n{source}")
