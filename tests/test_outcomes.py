@@ -151,6 +151,33 @@ def test_never_asleep_and_asleep_at_bedtime() -> None:
     assert asleep.tst_min == pytest.approx(480.0) and asleep.sleep_efficiency_pct == pytest.approx(100.0)
 
 
+def test_sleep_before_onset_is_latency_not_sleep() -> None:
+    """Partial sleep while the sleep mode is still rising counts as latency only: SOL + TST + WASO = TIB."""
+    days = 2
+    nights = night_run(2, days, 0, 92, SPD + 27)
+    v = series(2, days)
+    z = np.zeros(days * SPD)
+    z[92:96] = 0.3  # drowsy for the first hour, onset in step 96 (halfway: 0.3 -> 0.7)
+    z[96:] = 0.7
+    v["sleep_mode_Z"][:] = z
+    asleep = np.zeros(days * SPD)
+    asleep[92:96] = 0.3  # what a sleep variable shows before the sleep period starts
+    asleep[96 : SPD + 28] = 0.9
+    v["asleep"][:] = asleep
+    v["sleep_mode_Z"][1] = 0.3  # subject 1 dozes all night without reaching sleep onset
+    v["asleep"][1] = 0.3
+    v["sws"][:] = 0.2 * v["asleep"]
+    reducer = NightlyReducer(COLUMNS, FakeSchedule(plain_local(2, days), nights))
+    feed(reducer, v, days, before={"sleep_mode_Z": 0.0})
+    df = reducer.result()
+    row, never = df.iloc[0], df.iloc[1]
+    assert row.sol_min == pytest.approx(4.5 * 15)
+    assert row.tst_min == pytest.approx(0.9 * 15 * (0.5 + 27))
+    assert row.sol_min + row.tst_min + row.waso_min == pytest.approx(480.0)
+    assert row.sws_min == pytest.approx(0.2 * row.tst_min)
+    assert never.tst_min == 0.0 and never.sol_min == pytest.approx(480.0) and math.isnan(never.waso_min)
+
+
 def test_deprived_night_is_reported_with_zero_sleep() -> None:
     days = 4
     nights = night_run(1, days, 0, 92, SPD + 27)

@@ -36,9 +36,15 @@ def build(m: ModelBuilder) -> None:
                    "assumption: mucin degraders thin mucus when fiber is low (Desai 2016, RECALLED)",
                    "mucus loss per unit mucin-degrader abundance at zero fiber resource")
     fiber_r = m.sym("fiber_resource")
-    water = m.u("water_l_per_day")
+    food_water = m.param("food_water_l", 0.7, "L/day", 0.4, 1.0,
+                         "EFSA 2010 dietary reference values for water: food supplies about 20-30 % of total "
+                         "water intake (~0.5-1 L/day of 2-2.5 L)",
+                         "water from food, on top of the scenario's drinks")
+    water = m.let("total_water_l_per_day", m.u("water_l_per_day") + food_water, "L/day",
+                  "water reaching the gut: drinks plus water in food")
     md = m.ref("guild_mucin_degraders")
-    target = (1 + g_fiber * (fiber_r - 1) / (fiber_r + 1)) * (water / (water + k_water)) / (2 / (2 + k_water)) \
+    hydration = (water / (water + k_water)) / ((2 + food_water) / (2 + food_water + k_water))
+    target = (1 + g_fiber * (fiber_r - 1) / (fiber_r + 1)) * hydration \
         / (1 + m.ref("emulsifier_exposure_g_per_day") / e50) / (1 + g_md * md * 2 / (1 + fiber_r))
     mucus = m.state("mucus_layer", 0.9, "1", "inner mucus layer thickness relative to a healthy reference",
                     scale=1.0)

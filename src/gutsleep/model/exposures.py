@@ -2,7 +2,9 @@ r"""Exposures: alcohol pharmacokinetics, antibiotic gut levels, and smoothed die
 
 Alcohol: gastric absorption (first order) into the Widmark volume r x body mass, Michaelis-Menten
 elimination with Norberg et al. 2000 (Br J Clin Pharmacol 49:399) V_max = 95 mg/min and K_m = 27 mg/L;
-V_max / V matches Widmark's beta ~0.15 g/L/h. A lagged copy of the blood level gives the rebound
+V_max / V matches Widmark's beta ~0.15 g/L/h. Sustained heavy drinking induces microsomal elimination up to
+about twice that (alcoholics, Winek & Murphy 1984), and intake fades out near stupor (~3 g/L), so blood
+alcohol stays bounded for any number of drinks a scenario allows. A lagged copy of the blood level gives the rebound
 arousal of the second half of the night; a slow injury state gives the chronic barrier damage that
 heals over 1-2 weeks of abstinence (finding ALC-02).
 
@@ -45,8 +47,40 @@ def build(m: ModelBuilder) -> None:
                    "Widmark distribution volume r x body mass")
     gut_alc = m.state("alcohol_stomach_g", 0.0, "g", "ethanol in stomach and gut, not yet absorbed", scale=20.0)
     bac = m.state("blood_alcohol_g_l", 0.0, "g/L", "blood alcohol concentration", scale=0.5)
-    m.rate(gut_alc, m.u("alcohol_g_per_h") - k_abs * gut_alc)
-    m.rate(bac, (1 - first_pass) * k_abs * gut_alc / volume - vmax / volume * bac / (km + bac))
+    # Drinking stops near stupor: the scenario's drinks are what the person means to drink, but nobody keeps
+    # drinking at ~3 g/L (vomiting, loss of consciousness), so intake fades out above that level.
+    b_stop = m.param("alcohol_intake_stop_g_l", 3.0, "g/L", 2.0, 4.0,
+                     "assumption: stupor and vomiting stop drinking near 3 g/L; intoxicated emergency patients "
+                     "present at 0.58-4.47 g/L (J Emerg Med 1991 ED series, mean 2.5 g/L)",
+                     "blood alcohol at which half of the intended intake is still drunk")
+    m.let("alcohol_intake_g_per_h", m.u("alcohol_g_per_h") / (1 + (bac / b_stop) ** 6), "g/h",
+          "ethanol actually drunk: the intended intake, fading out near stupor", observe=True)
+    # Heavy drinking induces microsomal (CYP2E1, MEOS) elimination over days to weeks (Winek & Murphy 1984:
+    # 12 mg%/h in non-drinkers, 15 in social drinkers, 30 +/- 9 in alcoholics). It is a second Michaelis-Menten
+    # pathway with a high K_m, so it works at intoxicating levels and adds no stiffness near zero.
+    f_ind = m.param("alcohol_induction_max_fold", 1.0, "1", 0.4, 1.6,
+                    "Winek & Murphy 1984 Forensic Sci Int 25:159: elimination 30 +/- 9 mg%/h in alcoholics vs "
+                    "15 +/- 4 in social drinkers -> +100 % at full induction (range from the SDs)",
+                    "microsomal elimination capacity at full induction (fraction of the dehydrogenase V_max)")
+    b_ind = m.param("alcohol_induction_half_g_l", 0.5, "g/L", 0.2, 1.5,
+                    "assumption: induction needs sustained blood alcohol; half-maximal at a mean 0.5 g/L (about "
+                    "8-10 drinks/day), so social drinking induces little (Winek & Murphy 1984 social drinkers "
+                    "differ from non-drinkers by 25 %)",
+                    "mean blood alcohol giving half-maximal induction")
+    k_ind = m.param("alcohol_induction_rate", 1 / 168, "1/h", 1 / 504, 1 / 48,
+                    "assumption: CYP2E1 induction builds and fades over about a week (raised elimination in "
+                    "alcoholics persists into the first days of detoxification)",
+                    "rate at which microsomal induction follows blood alcohol")
+    induction = m.state("alcohol_meos_induction", 0.0, "1",
+                        "microsomal (CYP2E1) induction of ethanol elimination (0 none, 1 full)", scale=1.0)
+    m.rate(induction, k_ind * (bac / (bac + b_ind) - induction))
+    m.rate(gut_alc, m.ref("alcohol_intake_g_per_h") - k_abs * gut_alc)
+    km_meos = m.param("alcohol_meos_km", 0.46, "g/L", 0.3, 0.6,
+                      "Lieber 1999 Alcohol Clin Exp Res 23:991 (MEOS review): K_m of the microsomal system for "
+                      "ethanol 8-11 mM (x 46 g/mol = 0.37-0.51 g/L), far above alcohol dehydrogenase's",
+                      "Michaelis constant of the induced microsomal elimination")
+    m.rate(bac, (1 - first_pass) * k_abs * gut_alc / volume
+           - vmax / volume * (bac / (km + bac) + f_ind * induction * bac / (km_meos + bac)))
     k_lag = m.param("alcohol_rebound_lag_rate", 0.4, "1/h", 0.1, 1.0,
                     "assumption: rebound arousal appears ~2-3 h after blood alcohol falls (RECALLED sleep-EEG "
                     "studies of evening alcohol)",

@@ -173,8 +173,13 @@ def build(m: ModelBuilder) -> None:
                       "assumption: 80 g/day protein x 12 mg/g, the baseline intake", "reference tryptophan intake")
     k_trp = m.param("plasma_tryptophan_turnover_rate", 0.15, "1/h", 0.05, 0.5,
                     "assumption: plasma tryptophan follows meals over a few hours", "turnover of plasma tryptophan")
+    f_endo = m.param("tryptophan_endogenous_fraction", 0.5, "1", 0.3, 0.7,
+                     "assumption: body protein turnover (~300 g/day) keeps releasing tryptophan when intake stops, "
+                     "so plasma tryptophan falls by about half, not to zero, on a protein-free diet; "
+                     "Trp-free amino-acid loads lower it 70-90 % only by driving protein synthesis (RECALLED)",
+                     "share of the baseline plasma tryptophan that does not depend on dietary protein")
     trp = m.state("plasma_tryptophan_rel", 1.0, "1", "plasma tryptophan relative to the baseline diet", scale=1.0)
-    m.rate(trp, k_trp * (24 * trp_per_g * m.u("protein_g_per_h") / trp_ref - trp))
+    m.rate(trp, k_trp * (f_endo + (1 - f_endo) * 24 * trp_per_g * m.u("protein_g_per_h") / trp_ref - trp))
     km_trp = m.param("tph1_km_rel", 0.6, "1", 0.2, 2.0,
                      "assumption: TPH1 K_m (tens of uM, RECALLED) is near plasma tryptophan (~50 uM)",
                      "tryptophan half-saturation of EC synthesis (relative to baseline plasma level)")

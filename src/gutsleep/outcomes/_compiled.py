@@ -165,19 +165,21 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, sum_idx, e
                     a[N_ONSET] = math.nan
                     a[N_ONSET_LOCAL] = math.nan
                 asleep = rec[i_asleep]
-                wake = 1.0 - asleep
+                # share of this step after sleep onset: sleep and its stages count only from onset on, so
+                # that SOL + TST + WASO = TIB (time before onset is latency, whatever the sleep variable says)
+                after = 1.0
                 if a[N_ONSET] != a[N_ONSET]:
+                    after = 0.0
                     if z >= threshold or z_prev >= threshold:
                         frac = 0.0 if z_prev >= threshold else (threshold - z_prev) / (z - z_prev)
                         a[N_ONSET] = a[N_STEPS] + frac
                         a[N_ONSET_LOCAL] = local[r, j] + step_h * frac
-                        a[N_WASO] += wake * (1.0 - frac)
-                else:
-                    a[N_WASO] += wake
+                        after = 1.0 - frac
+                a[N_WASO] += (1.0 - asleep) * after
                 a[N_STEPS] += 1.0
-                a[N_ASLEEP] += asleep
+                a[N_ASLEEP] += asleep * after
                 for q in range(n_sum):
-                    a[NIGHTLY_FIXED + q] += rec[sum_idx[q]]
+                    a[NIGHTLY_FIXED + q] += rec[sum_idx[q]] * after
                 a[N_END] = local[r, j] + step_h
                 a[N_STEP] = g + 1
             prev_night[i] = night

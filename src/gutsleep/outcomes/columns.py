@@ -41,6 +41,7 @@ DESCRIPTIONS: dict[str, str] = {
     "waso_min": "wake after sleep onset: time awake in bed after sleep onset (empty without onset)",
     "sws_min": "slow-wave sleep (N3) time",
     "sws_pct": "slow-wave sleep as a share of total sleep time (empty when total sleep time is 0)",
+    "time_in_bed_min": "time in bed: length of the sleep opportunity (= SOL + TST + WASO on nights with sleep)",
     # daily
     "shannon": "Shannon diversity of the gut community (natural log) at the end of the day",
     "richness": "number of taxa at or above the detection limit (relative abundance) at the end of the day",
@@ -73,6 +74,7 @@ LABELS: dict[str, str] = {
     "waso_min": "wake after sleep onset",
     "sws_min": "slow-wave sleep",
     "sws_pct": "slow-wave sleep share",
+    "time_in_bed_min": "time in bed",
     "shannon": "Shannon diversity",
     "richness": "richness",
     "butyrate_mM": "colonic butyrate",
@@ -101,6 +103,7 @@ RESOLUTION: dict[str, float] = {
     "sol_min": 1.0,
     "waso_min": 1.0,
     "sws_min": 1.0,
+    "time_in_bed_min": 1.0,
     "sleep_efficiency_pct": 0.2,  # %: 1 min of a 8-h night
     "sws_pct": 0.2,
     "shannon": 0.01,  # nat: below the spread of repeated 16S sequencing of one sample

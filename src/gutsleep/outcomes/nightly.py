@@ -3,13 +3,15 @@
 A night is the set of in-bed steps carrying its night index in the schedule (the local day on which the
 sleep opportunity starts). Values recorded at the end of step ``j`` stand for the whole step (15 min).
 
-* TIB = in-bed steps x 15 min; ``tst_min`` = sum of ``asleep`` x 15; ``sleep_efficiency_pct`` = 100 TST/TIB.
+* TIB = in-bed steps x 15 min.
 * ``sleep_onset``: first time ``sleep_mode_Z`` reaches 0.5, linearly interpolated between step ends (the value
   before the first in-bed step is the one at bedtime; Z >= 0.5 at bedtime means onset at bedtime).
   ``sol_min`` = onset - bedtime (elapsed minutes); no onset -> ``sol_min`` = TIB and onset empty.
-* ``waso_min`` = sum of (1 - asleep) x 15 over in-bed time after onset (the onset step counts for the part of it
-  after onset); NaN without onset.
-* ``sws_min`` = sum of ``sws`` x 15; ``sws_pct`` = 100 SWS/TST (NaN when TST = 0).
+* ``tst_min`` = sum of ``asleep`` x 15 over in-bed time after onset (the onset step counts for the part of it
+  after onset; 0 without onset); ``sleep_efficiency_pct`` = 100 TST/TIB.
+* ``waso_min`` = sum of (1 - asleep) x 15 over in-bed time after onset; NaN without onset. Hence
+  SOL + TST + WASO = TIB on every night with an onset (as in polysomnography scoring).
+* ``sws_min`` = sum of ``sws`` x 15 after onset; ``sws_pct`` = 100 SWS/TST (NaN when TST = 0).
 
 Nights are emitted once they have ended: a night whose sleep opportunity still runs at the last step of the run
 is left out, and so are burn-in nights (index < 0). A night without any in-bed step (``sleep_deprivation``) is
@@ -49,8 +51,9 @@ NIGHTLY_COLUMNS: tuple[str, ...] = (
     "waso_min",
     "sws_min",
     "sws_pct",
+    "time_in_bed_min",
 )
-"""Public contract: columns of the nightly table, in order."""
+"""Public contract: columns of the nightly table, in order (new columns are appended)."""
 
 NIGHTLY_UNITS: dict[str, str] = {
     "subject": "index",
@@ -64,6 +67,7 @@ NIGHTLY_UNITS: dict[str, str] = {
     "waso_min": "min",
     "sws_min": "min",
     "sws_pct": "% of TST",
+    "time_in_bed_min": "min",
 }
 """Unit (or meaning) of every nightly column."""
 
@@ -181,6 +185,7 @@ class NightlyReducer:
             "sleep_efficiency_pct": np.where(deprived, 0.0, eff),
             "sol_min": np.where(deprived, math.nan, sol),
             "waso_min": np.where(deprived, math.nan, waso),
+            "time_in_bed_min": np.where(deprived, 0.0, tib),
         }
         for q, s in enumerate(IN_BED_SUMS):
             cols[s.column] = np.where(deprived, 0.0, acc[:, cc.NIGHTLY_FIXED + q] * s.scale)
