@@ -50,11 +50,19 @@ def test_fast_subset_passes():
 
 
 @pytest.mark.slow
-def test_full_suite_passes(tmp_path):
+def test_full_suite_runs_and_calibration_passes(tmp_path):
+    """Every experiment runs; every calibration experiment passes (the fit holds). Validation verdicts are what
+    they are: a failing one makes the command exit 1 and is reported with its numbers."""
     report = tmp_path / "evidence.html"
     result = CliRunner().invoke(app, ["evidence", "--report", str(report)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code in (0, 1), result.output
+    assert "ERROR" not in result.output
     assert report.stat().st_size > 10_000
+    results = run_experiments([e for e in EXPERIMENTS if e.role == "calibration"])
+    bad = {r.experiment.id: (r.verdict, r.value) for r in results if r.verdict in ("FAIL", "ERROR")}
+    assert not bad
+    lines = [line for line in result.output.splitlines() if line.startswith(("validation:", "calibration:"))]
+    assert [line.split(":")[0] for line in lines] == ["validation", "calibration"], result.output
 
 
 def test_cli_runs_one_experiment_and_rejects_unknown_ids(tmp_path):

@@ -108,6 +108,7 @@ def simulate(
     day_hook: Callable[[DayRecord], None] | None = None,
     initial: np.ndarray | None = None,
     on_compile: Callable[[str], None] | None = None,
+    base_parameters: Mapping[str, float] | None = None,
 ) -> SimulationOutput:
     """Simulate one subject per scenario in one batched run.
 
@@ -116,6 +117,8 @@ def simulate(
     attribution, ``input_hook(k, u)`` may return a modified copy of day ``k``'s inputs (N, steps, channels),
     ``day_hook`` sees every day's raw record, and ``initial`` replaces the model's initial state (N, states).
     ``on_compile(message)`` is called once before the solver kernel is compiled (first run on a machine).
+    ``base_parameters`` replace the model's defaults for every subject (a calibrated parameter set); the person
+    covariates, each scenario's ``parameters:`` block and ``parameters`` still override them.
 
     Returns the nightly and daily tables (each subject's rows as if simulated alone) and, unless
     ``timeseries_every_h`` is None, every state and observable sampled every ``timeseries_every_h`` hours
@@ -129,7 +132,8 @@ def simulate(
     if parameters is not None and len(parameters) != len(scenarios):
         raise ValueError(f"got {len(parameters)} parameter sets for {len(scenarios)} scenarios")
     overrides = [
-        {**scenario_parameters(s), **(parameters[i] if parameters is not None else {})} for i, s in enumerate(scenarios)
+        {**(base_parameters or {}), **scenario_parameters(s), **(parameters[i] if parameters is not None else {})}
+        for i, s in enumerate(scenarios)
     ]
     params = parameter_matrix(model, overrides)
     detection = params[:, model.parameter_index("detection_limit_abundance")]

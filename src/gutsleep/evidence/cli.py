@@ -22,11 +22,14 @@ def evidence_command(
         Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json")
     ] = "table",
 ) -> None:
-    """Re-run the published findings in the model: id, claim, expected, measured, verdict."""
+    """Re-run the published findings in the model: id, claim, expected, measured, verdict.
+
+    Validation experiments (the model was not tuned to them) are listed first, then calibration experiments
+    (a parameter was set from them), each with the count of every verdict."""
     from gutsleep.apps.guards import clean
     from gutsleep.apps.outputs import OutputError, check_output_file, write_file_atomic
     from gutsleep.apps.tables import print_frame
-    from gutsleep.evidence.report import evidence_report, results_table
+    from gutsleep.evidence.report import by_role, changed_tolerances, evidence_report, results_table, summary_lines
     from gutsleep.evidence.runner import run_experiments, select
 
     try:
@@ -47,9 +50,20 @@ def evidence_command(
     if fmt != "table":
         print_frame(table, fmt=fmt)
     elif ui.verbosity() >= ui.NORMAL:
-        print_frame(table[["id", "claim", "expected", "measured", "verdict"]],
-                    f"gutsleep evidence: {len(results)} experiments",
-                    styles={"verdict": lambda v: VERDICT_STYLE.get(v, "")})
+        for role, group in by_role(results).items():  # validation (the headline) first
+            print_frame(results_table(group)[["id", "claim", "expected", "measured", "verdict"]],
+                        f"gutsleep evidence: {role}, {len(group)} experiments",
+                        styles={"verdict": lambda v: VERDICT_STYLE.get(v, "")})
+        changed = changed_tolerances(results)
+        if len(changed):
+            typer.echo(f"tolerances that differ from the findings' proposals ({len(changed)}):")
+            for row in changed.itertuples():
+                typer.echo(f"  {row.id} [{row.band}]: {row.note}")
+        for line in summary_lines(results):
+            typer.echo(line)
+    if fmt != "table" and ui.verbosity() >= ui.NORMAL:
+        for line in summary_lines(results):  # the counts by role, beside the machine-readable table
+            typer.echo(line, err=True)
     for r in results:
         if r.verdict in ("FAIL", "ERROR"):
             detail = r.error.splitlines()[0] if r.error else (r.measured.details if r.measured else "")

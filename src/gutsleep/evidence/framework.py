@@ -19,6 +19,10 @@ import numpy as np
 from gutsleep.apps.simulate import SimulationOutput, simulate
 from gutsleep.scenario import Scenario, parse_scenario
 
+ROLES: tuple[str, ...] = ("calibration", "validation")
+"""An experiment is ``calibration`` when a parameter (or a model constant) was set from it, else ``validation``:
+what the model predicts without having been tuned to it."""
+
 
 @dataclass(frozen=True)
 class Series:
@@ -61,6 +65,13 @@ class Experiment:
     contests: str = ""  # the seed's contrary number/claim, when the literature contradicts the seed
     fast: bool = True  # part of the quick subset run in CI
     tolerance_note: str = ""  # why a tolerance differs from the one proposed with the finding
+    role: str = ""  # "calibration" (a parameter or model constant was set from it) or "validation"; a test
+    # requires every registered experiment to declare one
+    role_note: str = ""  # why a calibration experiment is one when no parameter's source names it
+
+    def __post_init__(self) -> None:
+        if self.role and self.role not in ROLES:
+            raise ValueError(f"experiment {self.id}: role must be one of {', '.join(ROLES)}, not {self.role!r}")
 
 
 @dataclass(frozen=True)
@@ -104,10 +115,14 @@ def scenario(name: str, days: int = 42, *, habits: Mapping[str, Any] | None = No
 
 
 class Context:
-    """Shared, cached simulation runs for a set of experiments (each protocol simulated once, batched)."""
+    """Shared, cached simulation runs for a set of experiments (each protocol simulated once, batched).
 
-    def __init__(self, burn_in_days: int = 42) -> None:
+    ``parameters`` (by parameter name) replace the model's defaults in every run (a parameter set, or one
+    perturbed parameter for a sensitivity check); a protocol's own overrides still win."""
+
+    def __init__(self, burn_in_days: int = 42, parameters: Mapping[str, float] | None = None) -> None:
         self.burn_in_days = burn_in_days
+        self.parameters: dict[str, float] = dict(parameters or {})
         self._runs: dict[str, SimulationOutput] = {}
 
     def run(self, key: str, scenarios: Sequence[Scenario], **kwargs: Any) -> SimulationOutput:
@@ -115,6 +130,8 @@ class Context:
         if key not in self._runs:
             kwargs.setdefault("timeseries_every_h", None)
             kwargs.setdefault("burn_in_days", self.burn_in_days)
+            if self.parameters:
+                kwargs["base_parameters"] = {**self.parameters, **(kwargs.get("base_parameters") or {})}
             self._runs[key] = simulate(list(scenarios), **kwargs)
         return self._runs[key]
 

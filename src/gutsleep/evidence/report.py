@@ -19,15 +19,54 @@ VERDICT_COLOUR = {"PASS": "#2ca02c", "FAIL": "#d62728", "CONTESTED": "#ff7f0e", 
 
 
 def results_table(results: Sequence[Result]) -> pd.DataFrame:
-    """id, claim, expected, measured, verdict (plus unit and species) for printing and the report."""
+    """id, claim, expected, measured, verdict (plus species and role) for printing and the report."""
     rows = []
     for r in results:
         e = r.experiment
         measured = "" if r.measured is None else f"{r.value:.4g} {e.unit}"
         rows.append({"id": e.id, "claim": e.claim, "expected": f"{e.expected} {e.unit}".strip(),
                      "measured": measured, "verdict": r.verdict,
-                     "species": e.species if not e.translation else f"{e.species} -> human model"})
-    return pd.DataFrame(rows)
+                     "species": e.species if not e.translation else f"{e.species} -> human model",
+                     "role": e.role or "(none)"})
+    return pd.DataFrame(rows, columns=["id", "claim", "expected", "measured", "verdict", "species", "role"])
+
+
+ROLE_ORDER = ("validation", "calibration", "(none)")
+ROLE_TITLE = {"validation": "Validation (the model was not tuned to these)",
+              "calibration": "Calibration (parameters were set from these)", "(none)": "No role declared"}
+
+
+def by_role(results: Sequence[Result]) -> dict[str, list[Result]]:
+    """Results grouped by the experiments' role, validation first (roles without results are left out)."""
+    groups: dict[str, list[Result]] = {role: [] for role in ROLE_ORDER}
+    for r in results:
+        groups[r.experiment.role or "(none)"].append(r)
+    return {role: rs for role, rs in groups.items() if rs}
+
+
+def verdict_counts(results: Sequence[Result]) -> str:
+    """``29 experiments: PASS 24, FAIL 3, CONTESTED 2``."""
+    counts = pd.Series([r.verdict for r in results], dtype=object).value_counts().to_dict()
+    order = [v for v in VERDICT_COLOUR if v in counts]
+    return f"{len(results)} experiment{'s' if len(results) != 1 else ''}: " + ", ".join(
+        f"{v} {counts[v]}" for v in order)
+
+
+def summary_lines(results: Sequence[Result]) -> list[str]:
+    """One line per role with the count of each verdict; validation (the headline) first."""
+    return [f"{role}: {verdict_counts(rs)}" for role, rs in by_role(results).items()]
+
+
+def changed_tolerances(results: Sequence[Result]) -> pd.DataFrame:
+    """Every experiment among ``results`` whose band differs from its findings' proposal (or that carries a
+    tolerance note): id, band, what the findings propose, and the note."""
+    from gutsleep.evidence.roles import proposed_text, tolerance_changes, tolerance_matches_finding
+
+    rows = [{"id": e.id, "band": f"{e.low:g} to {e.high:g} {e.unit}".strip(),
+             "proposed": proposed_text(e), "same as proposed": "yes" if tolerance_matches_finding(e) else "no",
+             "note": e.tolerance_note or "(no note)"}
+            for e in tolerance_changes([r.experiment for r in results])]
+    return pd.DataFrame(rows, columns=["id", "band", "proposed", "same as proposed", "note"])
 
 
 def figure_unit(measured: Measured) -> str:
@@ -74,14 +113,22 @@ def _figure(result: Result) -> str:
 
 def evidence_report(results: Sequence[Result]) -> str:
     """One HTML page: summary, seed claims with the published and seed numbers, then one section per experiment."""
+    from gutsleep.evidence.roles import calibrated_by, informed_by
+
     findings = load_findings()
     by_id = {r.experiment.id: r for r in results}
-    counts = pd.Series([r.verdict for r in results]).value_counts().to_dict()
-    body = [f"<p>{len(results)} experiments: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ".</p>",
-            "<p>CONTESTED marks a seed-document claim that the literature contradicts: the model follows the "
-            "literature, and the seed's number is shown beside the measured one. Animal protocols are translated to "
-            "the human model and say so.</p>",
-            "<h2>Results</h2>", table_html(results_table(results)), "<h2>Seed claims</h2>"]
+    groups = by_role(results)
+    body = ["<ul>" + "".join(f"<li><b>{html.escape(ROLE_TITLE[role])}</b>: {html.escape(verdict_counts(rs))}.</li>"
+                             for role, rs in groups.items()) + "</ul>",
+            "<p>The headline is the validation set: what the model predicts without having been tuned to it. A "
+            "calibration experiment is one some parameter (or model constant) was set from; its PASS shows the fit, "
+            "not a prediction. CONTESTED marks a seed-document claim that the literature contradicts: the model "
+            "follows the literature, and the seed's number is shown beside the measured one. Animal protocols are "
+            "translated to the human model and say so.</p>"]
+    for role, rs in groups.items():
+        body += [f"<h2>{html.escape(ROLE_TITLE[role])}</h2>", f"<p>{html.escape(verdict_counts(rs))}.</p>",
+                 table_html(results_table(rs))]
+    body.append("<h2>Seed claims</h2>")
     claim_rows = []
     for claim in findings.seed_claims:
         run = [by_id[e] for e in claim.experiments if e in by_id]
@@ -91,11 +138,12 @@ def evidence_report(results: Sequence[Result]) -> str:
             "seed claim": claim.claim, "seed says": claim.seed_number, "literature": claim.verdict,
             "model": "; ".join(f"{r.experiment.id} {r.verdict} ({r.value:.3g} {r.experiment.unit})" for r in run)})
     body.append(table_html(pd.DataFrame(claim_rows)) if claim_rows else "<p>(no seed claim among these runs)</p>")
-    notes = [r for r in results if r.experiment.tolerance_note]
-    if notes:
-        body.append("<h2>Tolerances that differ from the proposals</h2><ul>")
-        body += [f"<li><b>{r.experiment.id}</b>: {html.escape(r.experiment.tolerance_note)}</li>" for r in notes]
-        body.append("</ul>")
+    changed = changed_tolerances(results)
+    if len(changed):
+        body += ["<h2>Tolerances that differ from the proposals</h2>",
+                 "<p>Every band that is not literally the one proposed with its finding (or that carries a note), "
+                 "with the reason. Tolerances are never loosened to make an experiment pass.</p>",
+                 table_html(changed)]
     body.append("<h2>Experiments</h2>")
     for r in results:
         e = r.experiment
@@ -104,6 +152,16 @@ def evidence_report(results: Sequence[Result]) -> str:
                  f"<p><b>Findings:</b> {cited}<br><b>Expected:</b> {html.escape(e.expected)} {html.escape(e.unit)}"
                  f"<br><b>Measured:</b> {r.value:.4g} {html.escape(e.unit)} &rarr; "
                  f"<b style='color:{VERDICT_COLOUR[r.verdict]}'>{r.verdict}</b></p>"]
+        calibrated, informed = calibrated_by(e.id), informed_by(e)
+        role_text = f"<b>Role:</b> {html.escape(e.role or '(none)')}"
+        if calibrated:
+            role_text += f"; parameters calibrated to it: {html.escape(', '.join(calibrated))}"
+        if e.role_note:
+            role_text += f"; {html.escape(e.role_note)}"
+        if informed:
+            role_text += (f"<br><b>Parameters whose source cites its finding</b> (sign or mechanism, not tuned to "
+                          f"it): {html.escape(', '.join(informed))}")
+        lines.append(f"<p class='note'>{role_text}</p>")
         if r.measured is not None:
             if r.measured.details:
                 lines.append(f"<p>{html.escape(r.measured.details)}</p>")

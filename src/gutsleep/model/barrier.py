@@ -30,6 +30,7 @@ def build(m: ModelBuilder) -> None:
                       "assumption: dehydration thins mucus (seed: hydration protects the mucus layer); little "
                       "effect above ~1.5 L/day", "water intake giving half the hydration support")
     e50 = m.param("emulsifier_mucus_half_g", 10, "g/day", 3, 30,
+                  "calibrated: EMU01-MUCUS; "
                   "EMU-01 (Chassaing 2015): 0.1-1 % CMC/P80 halved mucus separation; EMU-02 used 15 g/day CMC in "
                   "humans -> half effect at ~10 g/day", "emulsifier exposure halving the mucus layer")
     g_md = m.param("mucin_degrader_grazing", 4.0, "1", 0.0, 20.0,
@@ -58,6 +59,7 @@ def build(m: ModelBuilder) -> None:
                     "assumption: butyrate strengthens tight junctions (RECALLED Peng 2009 Caco-2 TER); +30 % "
                     "at saturation", "tight-junction support by butyrate at saturation")
     d_alc = m.param("alcohol_tight_junction_damage", 0.0, "L/g", 0.0, 2.0,
+                    "calibrated: ALC02-ACUTE; "
                     "ALC-02 (Keshavarzian 1994): a single oral dose raised gastroduodenal but not small-intestinal "
                     "(lactulose/mannitol) permeability, so acute alcohol leaks through the upper gut (immune "
                     "module), not here",

@@ -87,7 +87,8 @@ def build(m: ModelBuilder) -> None:
                         "cues), so that food can override it",
                         "pull of the central clock on the gut clock")
     theta_meal = m.param("gut_clock_meal_phase", 5.92, "rad", 4.5, 6.3,
-                         "calibrated: baseline example (meals 08:00/13:00/19:00 give zero misalignment)",
+                         "assumption: reference phase, set so the baseline meals 08:00/13:00/19:00 give zero "
+                         "misalignment",
                          "central-clock phase at which meals are usually eaten")
     theta = m.state("gut_clock_phase_theta", 3.0, "rad", "phase of the gut/microbial clock (unwrapped)",
                     scale=10.0, nonnegative=False)

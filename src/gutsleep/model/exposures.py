@@ -94,6 +94,7 @@ def build(m: ModelBuilder) -> None:
                     "(ALC-02 chronic alcoholics)",
                     "rate of chronic epithelial injury per g/L of blood alcohol")
     k_heal = m.param("alcohol_injury_healing_rate", 0.0046, "1/h", 0.003, 0.009,
+                     "calibrated: ALC02-RECOVERY; "
                      "ALC-02 (Keshavarzian 1994, Bjarnason 1984): permeability normalises over 7-14 days of "
                      "sobriety; 1/(9 days) (derived)",
                      "healing rate of chronic alcohol injury")

@@ -22,7 +22,8 @@ def build(m: ModelBuilder) -> None:
                     "assumption: plasma endotoxin is cleared by the liver within about an hour (REF-03 postprandial "
                     "rise resolves by 5-6 h)", "clearance of plasma LPS")
     ref_patho = m.param("pathobiont_reference_abundance", 0.03927, "1", 0.005, 0.2,
-                        "calibrated: baseline example pathobiont abundance", "pathobiont abundance giving LPS load 1")
+                        "assumption: reference scale, the baseline person's "
+                        "pathobiont abundance", "pathobiont abundance giving LPS load 1")
     g_meal = m.param("postprandial_lps_gain", 0.6, "1", 0.0, 3.0,
                      "calibrated: REF03-MEAL; REF-03 (Deopurkar 2010): a fatty meal raises endotoxaemia +45 % "
                      "at 3 h; scaled "
@@ -35,7 +36,8 @@ def build(m: ModelBuilder) -> None:
                            "assumption: scales a typical meal (processed share 0.55) to a carrier peak of ~1",
                            "lipid absorbed per meal step, scaled by processed-food share")
     carrier_ref = m.param("postprandial_carrier_daily_mean", 0.48, "1", 0.05, 2.0,
-                          "calibrated: baseline example mean carrier, so fasting plus meals average to the barrier's "
+                          "assumption: reference scale, the baseline person's "
+                          "mean carrier, so fasting plus meals average to the barrier's "
                           "own LPS level", "daily-mean postprandial carrier of the baseline diet")
     g_alc = m.param("alcohol_lps_gain", 0.8, "L/g", 0.0, 5.0,
                     "assumption: a binge (0.8 g/L) raises serum endotoxin within hours (Bala 2014, ALC-01; "
@@ -56,6 +58,7 @@ def build(m: ModelBuilder) -> None:
     m.rate(lps, k_lps * (flux - lps) + per_dose * m.u("endotoxin_ng_per_kg_per_h"))
 
     il6_base = m.param("il6_baseline_pg_ml", 3.5, "pg/mL", 1.0, 8.0,
+                       "calibrated: REF05-IL6; "
                        "REF-05: healthy IL-6 pooled estimate 5.19 pg/mL (95 % CI 4.6-5.7); 'normal' < 5; a lean "
                        "35-year-old below the pooled mean", "IL-6 of a healthy lean 35-year-old")
     il6_age = m.param("il6_age_slope", 0.05, "pg/mL/year", 0.0, 0.1,
@@ -82,7 +85,7 @@ def build(m: ModelBuilder) -> None:
                     "calibrated: FERM01-DOSE; FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
                     "relative IL-6 fall per unit Shannon diversity above its baseline")
     div_ref = m.param("shannon_reference", 2.7941, "1", 1.5, 3.5,
-                      "calibrated: baseline example Shannon index of the modelled community",
+                      "assumption: reference scale, the baseline person's Shannon index of the modelled community",
                       "Shannon diversity at which the damping is zero")
     g_cort = m.param("cortisol_il6_suppression", 0.3, "1", 0.0, 1.0,
                      "assumption: glucocorticoids suppress IL-6 transcription (RECALLED)",
@@ -113,7 +116,7 @@ def build(m: ModelBuilder) -> None:
     k_crp = m.param("crp_clearance_rate", 0.0365, "1/h", 0.03, 0.045,
                     "Pepys group (Clin Chem): CRP t1/2 ~19 h -> ln2/19 = 0.0365 /h", "CRP clearance")
     crp_ref = m.param("crp_at_il6_reference_mg_l", 0.8, "mg/L", 0.3, 2.0,
-                      "REF-05 and Pepys (Clin Chem): healthy median CRP 0.58-0.8 "
+                      "calibrated: REF05-CRP; REF-05 and Pepys (Clin Chem): healthy median CRP 0.58-0.8 "
                       "mg/L", "CRP of a person at IL-6 = 3.5 pg/mL")
     drive = m.state("crp_synthesis_drive", 1.0, "1", "hepatic CRP synthesis drive (delayed IL-6)", scale=1.0)
     m.rate(drive, k_delay * (il6 / 3.5 - drive))
@@ -123,7 +126,7 @@ def build(m: ModelBuilder) -> None:
     k_lbp = m.param("lbp_rate", 1 / 24, "1/h", 1 / 72, 1 / 8,
                     "REF-04: LBP rises within ~24 h of an insult", "rate at which LBP follows its target")
     lbp_ref = m.param("lbp_baseline_ug_ml", 6.0, "ug/mL", 2, 10,
-                      "REF-04: healthy 5.1 +/- 2.2 and 7.7 +/- 6.2 ug/mL", "LBP at LPS fold 1")
+                      "calibrated: REF04-LBP; REF-04: healthy 5.1 +/- 2.2 and 7.7 +/- 6.2 ug/mL", "LBP at LPS fold 1")
     g_lbp = m.param("lbp_lps_gain", 0.3, "1", 0.0, 2.0,
                     "assumption: low-grade endotoxaemia moves LBP by tens of percent at most (REF-04)",
                     "relative LBP rise per unit LPS fold above 1")
@@ -132,11 +135,13 @@ def build(m: ModelBuilder) -> None:
 
     # daily cortisol load and lagged sleep loss: slow signals shared by barrier, immune and microbiome
     cort_ref = m.param("cortisol_daily_mean_nmol_l", 140.3, "nmol/L", 100, 300,
-                       "calibrated: baseline example 24-h mean of the HPA-01 profile (55-430 nmol/L)",
+                       "assumption: reference scale, the baseline person's "
+                       "24-h mean cortisol of the HPA-01 profile (55-430 nmol/L)",
                        "24-h mean cortisol of the baseline person")
     load = m.state("cortisol_daily_load", 1.0, "1", "24-h mean cortisol relative to baseline", scale=1.0)
     m.rate(load, (m.ref("cortisol_nmol_l") / cort_ref - load) / 24)
     k_sl = m.param("sleep_loss_signal_rate", 1 / 24, "1/h", 1 / 72, 1 / 6,
+                   "calibrated: SD03-LAG; "
                    "assumption: microbiome shifts appear 1-2 days after sleep disruption (Bowers 2020, SD-03)",
                    "rate of the lagged sleep-loss signal")
     g_sl = m.param("sleep_loss_signal_gain", 4.0, "1", 1.0, 10.0,

@@ -37,6 +37,7 @@ def build(m: ModelBuilder) -> None:
     decay_off = m.param("melatonin_offset_decay", 15.36, "1/rad", 5, 30, f"{BRESLOW}: r = 15.36",
                         "decay of synthesis after the off phase")
     supp = m.param("melatonin_light_suppression", 4.7887, "1", 2.0, 8.0,
+                   "calibrated: REF01-LIGHT (Stowe's fit to the Zeitzer data it re-runs); "
                    f"{STOWE}: m = 4.7887 (fit to Zeitzer 2000); ~100 lux about halves secretion (REF-01)",
                    "light suppression factor on the photic drive")
 

@@ -90,7 +90,8 @@ def build(m: ModelBuilder) -> None:
 
     # resources for the guilds
     carb_ref = m.param("colon_carbohydrate_reference_g", 2.898, "g", 0.5, 10,
-                       "calibrated: baseline example mean colonic carbohydrate pool (typical US diet, FIB-01)",
+                       "assumption: reference scale, the baseline person's "
+                       "mean colonic carbohydrate pool (typical US diet, FIB-01)",
                        "colonic carbohydrate at which fiber fermenters grow at their baseline rate")
     m.let("fiber_resource", 2 * carb / (carb + carb_ref), "1", "fiber resource relative to baseline (saturating)")
     g_pre = m.param("prebiotic_lactic_boost", 1.5, "1", 0.0, 5.0,
@@ -121,7 +122,7 @@ def build(m: ModelBuilder) -> None:
     m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
           "total colonic SCFA")
     but_ref = m.param("butyrate_reference_mM", 9.029, "mM", 3, 30,
-                      "calibrated: baseline example colonic butyrate (15 % of ~75 mM, FIB-02)",
+                      "assumption: reference scale, the baseline person's colonic butyrate (15 % of ~75 mM, FIB-02)",
                       "colonic butyrate of the baseline person")
     m.let("portal_butyrate_rel", concs["butyrate"] / but_ref, "1",
           "butyrate reaching the portal vein relative to baseline (absorption is first order)", observe=True)

@@ -126,7 +126,8 @@ _STRESSOR_EXPOSURE_DOC = {
 _STRESSOR_SRC = {
     "alcohol": "assumption: alcohol suppresses beneficial taxa and expands Proteobacteria (Bishehsari 2017 "
                "review, ALC-02); direction from the review, size chosen so 3 drinks/day shift guilds by ~10-20 %",
-    "sweetener": "assumption: saccharin/sucralose shift composition within 1-2 weeks (Suez 2014, 2022; NNS-01/02); "
+    "sweetener": "calibrated: NNS-COMPOSITION; "
+                 "assumption: saccharin/sucralose shift composition within 1-2 weeks (Suez 2014, 2022; NNS-01/02); "
                  "size chosen for a modest diversity loss at the ADI",
     "emulsifier": "assumption: CMC 15 g/day lowered diversity and SCFA in 11 days (Chassaing 2022, EMU-02) and "
                   "favoured mucus encroachers (EMU-01)",
@@ -156,7 +157,8 @@ _ABX = {
     "pathobionts": (-0.02, -0.02, 0.035),
     "mucin_degraders": (0.05, 0.04, 0.015),
 }
-_ABX_SRC = ("assumption: killing rates set so a 4-5 day course collapses butyrate producers and bifidobacteria "
+_ABX_SRC = ("calibrated: ABX01-NADIR; "
+            "assumption: killing rates set so a 4-5 day course collapses butyrate producers and bifidobacteria "
             "while Enterobacteriaceae/Enterococcus bloom (Palleja 2018, ABX-02); clindamycin spares "
             "lactic-acid bacteria less than anaerobes (Stein 2013 susceptibilities -3.3..+3.7 /day "
             "per unit drug, Jernberg 2007); nadir within 3-5 days (Dethlefsen 2011, ABX-01)")

@@ -121,8 +121,8 @@ def build(m: ModelBuilder) -> None:
                         "Ebrahim 2013 review); 0.8 g/L lowers the threshold by 0.08",
                         "threshold shift per g/L blood alcohol")
     g_alc_reb = m.param("alcohol_rebound_arousal_gain", 8.0, "L/g", 0.0, 20.0,
-                        "calibrated: example test: alcohol raises WASO; assumption: second-half-of-night "
-                        "fragmentation after alcohol (RECALLED Ebrahim 2013)",
+                        "assumption: second-half-of-night fragmentation after alcohol (RECALLED Ebrahim 2013); size "
+                        "chosen so the shipped alcohol example raises WASO",
                         "arousal per g/L of alcohol rebound")
     g_mis_ar = m.param("misalignment_arousal_gain", 1.0, "1", 0.0, 3.0,
                        "assumption: sleeping out of phase with the body clocks fragments sleep (seed: late eating "
@@ -135,7 +135,7 @@ def build(m: ModelBuilder) -> None:
                        "assumption: vagal tone damps night-time arousal (seed: 'calm signals', night anxiety)",
                        "fractional reduction of arousal per unit vagal tone")
     frag0 = m.param("baseline_awake_fraction_odds", 0.04, "1", 0.02, 0.2,
-                    "calibrated: REF06-SE; baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
+                    "calibrated: REF06-SE, REF06-TST; baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
                     "odds of being awake within the sleep period with no extra arousal")
     frag_age = m.param("awake_fraction_age_slope", 0.015, "1/year", 0.0, 0.04,
                        "assumption: WASO rises by ~10 min per decade (Ohayon 2004 trend, REF-06)",
@@ -180,7 +180,7 @@ def build(m: ModelBuilder) -> None:
                       "assumption: %SWS falls with age (Ohayon 2004, REF-06), ~12 % relative per decade",
                       "relative decline of SWS per year above 35")
     inf_peak = m.param("inflammation_sws_peak_fold", 3.5, "1", 1.5, 6.0,
-                       "calibrated: INF01-U; assumption: the SWS gain peaks at the IL-6 rise of the lowest "
+                       "calibrated: INF01-U, INF01-SEED; assumption: the SWS gain peaks at the IL-6 rise of the lowest "
                        "endotoxin doses (~0.2-0.4 "
                        "ng/kg, no fever: INF-01) and turns negative beyond twice that excess (0.8 ng/kg disrupts)",
                        "IL-6 fold over baseline at which the SWS gain is largest")

@@ -29,7 +29,7 @@ class Parameter:
     """A named constant with units, a default, a plausible range and where the number comes from.
 
     ``source`` is a citation with the number it came from, ``assumption: <reason>``, or
-    ``calibrated: <what it was tuned to>``.
+    ``calibrated: <experiment ids>; <the rest>`` (see ``gutsleep.evidence.roles``).
     """
 
     name: str

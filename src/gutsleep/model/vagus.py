@@ -36,13 +36,16 @@ def build(m: ModelBuilder) -> None:
                     "assumption: typical probiotic doses of 1e9-1e10 CFU/day are near the middle of the response",
                     "daily intake of live lactic-acid bacteria giving half the extra vagal signal")
     gaba_ref = m.param("gaba_reference_ug_per_g", 104.55, "ug/g", 20, 200,
-                       "calibrated: baseline example luminal GABA", "GABA giving a unit contribution")
+                       "assumption: reference scale, the baseline person's "
+                       "luminal GABA", "GABA giving a unit contribution")
     scfa_ref = m.param("scfa_reference_mM", 61.7, "mM", 30, 150,
-                       "calibrated: baseline example total colonic SCFA", "SCFA giving a unit contribution")
+                       "assumption: reference scale, the baseline person's "
+                       "total colonic SCFA", "SCFA giving a unit contribution")
     ec_ref = m.param("ec_release_reference_ug_h", 284.1, "ug/h", 100, 1000,
-                     "calibrated: baseline example EC release", "EC release giving a unit contribution")
+                     "assumption: reference scale, the baseline person's "
+                     "EC release", "EC release giving a unit contribution")
     lab_ref = m.param("lactic_reference_abundance", 0.0356, "1", 0.005, 0.2,
-                      "calibrated: baseline example lactic-acid-bacteria abundance",
+                      "assumption: reference scale, the baseline person's lactic-acid-bacteria abundance",
                       "lactic-acid bacteria abundance giving a unit contribution")
     k_v = m.param("vagal_tone_rate", 0.5, "1/h", 0.1, 2.0,
                   "assumption: vagal tone follows gut signals within a couple of hours", "rate of vagal tone")
