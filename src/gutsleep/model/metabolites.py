@@ -76,14 +76,27 @@ def build(m: ModelBuilder) -> None:
                                               "spore_formers")}
     cap = m.let("fermenter_capacity", sp.Add(*(FERMENTER_WEIGHT[g] * guild[g] for g in guild)), "1",
                 "fiber-fermenting abundance (spore-formers at half weight)")
-    v_f = m.let("fiber_fermentation_g_per_h", k_ferm * carb * cap / (cap + k_cap), "g/h",
+    # Acidification: as SCFA accumulate, proximal colonic pH falls towards ~5.5 and fermentation slows (the
+    # factor is 1 for the baseline person), so very high fiber loads cannot raise SCFA without bound.
+    k_acid = m.param("scfa_acid_inhibition_mM", 100, "mM", 50, 300,
+                     "assumption: proximal colonic pH falls from ~6.5 to ~5.5 as total SCFA rise from ~60 to "
+                     "~150-200 mM, and at pH 5.5 fermenting communities grow markedly slower (Walker 2005 Appl "
+                     "Environ Microbiol 71:3692, continuous culture at pH 5.5 vs 6.5; RECALLED colonic pH)",
+                     "total colonic SCFA at which acidification halves fermentation (relative to none)")
+    scfa_base = m.param("scfa_total_baseline_mM", 61.7, "mM", 40, 100,
+                        "assumption: reference scale, the baseline person's total colonic SCFA at steady state (the "
+                        "acidification factor is 1 there)",
+                        "total colonic SCFA of the baseline person, where acidification is taken as reference")
+    acid = m.let("fermentation_acid_factor", (1 + scfa_base / k_acid) / (1 + m.ref("scfa_total_mM") / k_acid), "1",
+                 "slowing of fermentation by colonic acidification (1 at baseline)")
+    v_f = m.let("fiber_fermentation_g_per_h", k_ferm * carb * cap / (cap + k_cap) * acid, "g/h",
                 "fermentation of colonic carbohydrate")
     cap_p = m.let("prebiotic_fermenter_capacity", guild["lactic_acid"] + 0.3 * guild["butyrate_producers"], "1",
                   "inulin/FOS users: bifidobacteria and lactobacilli, butyrate producers via cross-feeding")
     k_cap_p = m.param("prebiotic_fermenter_half_capacity", 0.02, "1", 0.005, 0.1,
                       "assumption: inulin is bifidogenic at the few-% abundances of bifidobacteria (FIB-03c)",
                       "prebiotic-fermenter abundance giving half the maximal rate")
-    v_p = m.let("prebiotic_fermentation_g_per_h", k_ferm * pre * cap_p / (cap_p + k_cap_p), "g/h",
+    v_p = m.let("prebiotic_fermentation_g_per_h", k_ferm * pre * cap_p / (cap_p + k_cap_p) * acid, "g/h",
                 "fermentation of inulin/FOS")
     m.rate(carb, k_si * fiber_si + rs / 24 - v_f - k_out * carb)
     m.rate(pre, k_si * pre_si - v_p - k_out * pre)

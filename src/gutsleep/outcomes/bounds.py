@@ -22,8 +22,8 @@ class Bound:
     nan_allowed: bool = False
 
 
-_SCFA = ("colonic contents are near-isotonic (~300 mOsm/kg), so no single short-chain fatty acid anion "
-         "can exceed ~250 mM")
+_SCFA = ("colonic contents are near-isotonic (~300 mOsm/kg), so no short-chain fatty acid anion can exceed "
+         "~300 mM")
 
 NIGHTLY_BOUNDS: dict[str, Bound] = {
     "time_in_bed_min": Bound(0, 24 * 60, "a sleep opportunity lies within one day"),
@@ -40,9 +40,9 @@ NIGHTLY_BOUNDS: dict[str, Bound] = {
 DAILY_BOUNDS: dict[str, Bound] = {
     "shannon": Bound(0, math.log(37), "natural-log Shannon index of at most 37 modelled taxa"),
     "richness": Bound(0, 37, "number of modelled taxa"),
-    "butyrate_mM": Bound(0, 250, _SCFA),
-    "propionate_mM": Bound(0, 250, _SCFA),
-    "acetate_mM": Bound(0, 250, _SCFA),
+    "butyrate_mM": Bound(0, 300, _SCFA),
+    "propionate_mM": Bound(0, 300, _SCFA),
+    "acetate_mM": Bound(0, 300, _SCFA),
     "gaba": Bound(0, 1000, "ug/g stool; 3x the highest fecal GABA reported (0-330 ug/g, GABA-01)"),
     "gut_serotonin": Bound(0, 40000, "ug; 5x the ~8 mg the gut holds (SER-01): EC cells cannot store more"),
     "gut_serotonin_share": Bound(0, 1, "a share"),
