@@ -89,6 +89,10 @@ def test_quick_calibration_writes_a_parameter_set_and_refuses_to_overwrite(tmp_p
         post = entry["posterior"]
         assert entry["prior"]["low"] <= post["q05"] <= post["median"] <= post["q95"] <= entry["prior"]["high"]
     assert not list(out.glob(".*state*"))  # the resume state is removed once the set is written
+    report = (out / "quick.html").read_text()
+    for section in ("Residual per target", "Posterior against prior", "Correlations of the posterior",
+                    "Parameters the targets do not identify", "REF06-SOL", "sleep_onset_rate"):
+        assert section in report, section
     again = invoke("calibrate", "--quick", "--out", str(out), *FAST)
     assert again.exit_code == 2 and "--force" in again.output
     assert invoke("calibrate", "--quick", "--out", str(out), "--force", *FAST).exit_code == 0

@@ -65,10 +65,10 @@ def calibrate_command(
                                                         "interrupted state)")] = False,
 ) -> None:
     """Fit the declared free parameters (priors from their plausible ranges and sources) jointly to every
-    calibration experiment, weighted by each target's tolerance; write parameter-sets/<name>.yaml with the
-    point estimate, posterior draws, fit statistics, targets, gutsleep version and model hash."""
+    calibration experiment, weighted by each target's tolerance; write parameter-sets/<name>.yaml (point estimate,
+    posterior draws, fit statistics, targets, gutsleep version and model hash) and <name>.html (the fit report)."""
     from gutsleep.apps.guards import clean
-    from gutsleep.apps.outputs import OutputError, check_output_file
+    from gutsleep.apps.outputs import OutputError, check_output_file, write_file_atomic
 
     problem_name = "quick" if quick else problem_name
     try:
@@ -83,11 +83,14 @@ def calibrate_command(
         typer.echo(f"gutsleep: error: --name {clean(name)!r}: use letters, digits, - and _", err=True)
         raise typer.Exit(ui.EXIT_INVALID)
     target = out / f"{name}.yaml"
+    report = out / f"{name}.html"
     state_path = out / f".{name}.calibrate-state.npz"
     try:
         check_output_file(target, "parameter set")
-        if target.exists() and not force:
-            raise OutputError(f"{target} exists; use --force to replace it (or choose another --name)")
+        check_output_file(report, "calibration report")
+        for path in (target, report):
+            if path.exists() and not force:
+                raise OutputError(f"{path} exists; use --force to replace it (or choose another --name)")
         if state_path.exists() and not (resume or force):
             raise OutputError(f"an interrupted calibration of {name!r} is saved in {state_path}; use --resume to "
                               f"continue it or --force to start over")
@@ -110,6 +113,7 @@ def calibrate_command(
         from gutsleep.calibrate.evaluate import Evaluator
         from gutsleep.calibrate.fit import CalibrationError, run_calibration
         from gutsleep.calibrate.paramset import write_parameter_set
+        from gutsleep.calibrate.report import fit_report
 
         if ui.compile_pending():
             ui.info(ui.COMPILE_NOTICE)
@@ -133,6 +137,8 @@ def calibrate_command(
         except CalibrationError as err:
             typer.echo(f"gutsleep: error: {clean(err)}", err=True)
             raise typer.Exit(ui.EXIT_INVALID) from None
+        with ui.phase(f"writing the fit report to {report}"):
+            html_written = write_file_atomic(report, fit_report(doc), "calibration report")
         written = write_parameter_set(target, doc, force=force)
         state_path.unlink(missing_ok=True)
     fit = doc["fit"]
@@ -145,7 +151,7 @@ def calibrate_command(
             interval = f", 90 % {post['q05']:.4g} to {post['q95']:.4g}" if post else ""
             typer.echo(f"  {pname}: {entry['default']:.4g} -> {entry['estimate']:.4g}{interval}; identified: "
                        f"{entry['identified']}")
-    ui.info(f"parameter set written to {written}")
+    ui.info(f"parameter set written to {written}; fit report {html_written}")
 
 
 def register(app: typer.Typer) -> None:
