@@ -64,6 +64,12 @@ Sets = Annotated[
     typer.Option("--set", help="change a scenario field, e.g. habits.fiber_g=30, person.age=60, "
                                "parameters.sws_gain=2 (repeatable; validated like the file)"),
 ]
+ParametersFile = Annotated[
+    Path | None,
+    typer.Option("--parameters", help="apply a parameter set (parameter-sets/<name>.yaml written by `gutsleep "
+                                      "calibrate`) in place of the model's defaults; refused if it was fitted on "
+                                      "another model version or names unknown parameters"),
+]
 TableFormat = Annotated[
     Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json (for machines)")
 ]
@@ -100,21 +106,37 @@ def _what(scenarios: Sequence[Scenario], burn_in_days: int) -> str:
     return f"simulating {names} ({days} days + {burn_in_days} burn-in)"
 
 
-def _run(scenarios: Sequence[Scenario], burn_in_days: int, every_h: float | None) -> SimulationOutput:
+def _parameter_set(path: Path | None) -> dict[str, float] | None:
+    """The point estimate of a checked parameter set (a bad one raises ValueError with the reason)."""
+    if path is None:
+        return None
+    from gutsleep.calibrate.paramset import load_parameter_set
+
+    loaded = load_parameter_set(path)
+    ui.info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
+    return dict(loaded.estimate)
+
+
+def _run(scenarios: Sequence[Scenario], burn_in_days: int, every_h: float | None,
+         base: dict[str, float] | None = None) -> SimulationOutput:
     from gutsleep.apps import simulate as sim
 
     with ui.day_progress(_what(scenarios, burn_in_days)) as progress:
-        return sim.simulate(scenarios, burn_in_days=burn_in_days, timeseries_every_h=every_h, progress=progress)
+        return sim.simulate(scenarios, burn_in_days=burn_in_days, timeseries_every_h=every_h, progress=progress,
+                            base_parameters=base)
 
 
-def _compare(a: Scenario, b: Scenario, burn_in_days: int, every_h: float | None = None) -> ComparisonOutput:
+def _compare(a: Scenario, b: Scenario, burn_in_days: int, every_h: float | None = None,
+             base: dict[str, float] | None = None) -> ComparisonOutput:
     from gutsleep.apps import simulate as sim
 
     with ui.day_progress(_what([a, b], burn_in_days)) as progress:
-        return sim.compare(a, b, burn_in_days=burn_in_days, timeseries_every_h=every_h, progress=progress)
+        return sim.compare(a, b, burn_in_days=burn_in_days, timeseries_every_h=every_h, progress=progress,
+                           base_parameters=base)
 
 
-def _attribution_sections(scenarios: Sequence[Scenario], burn_in_days: int) -> list[str]:
+def _attribution_sections(scenarios: Sequence[Scenario], burn_in_days: int,
+                          base: dict[str, float] | None = None) -> list[str]:
     """For each scenario with interventions or events: which pathways carry its effect on sleep."""
     changed = [s for s in scenarios if s.interventions or s.events]
     if not changed:
@@ -127,7 +149,8 @@ def _attribution_sections(scenarios: Sequence[Scenario], burn_in_days: int) -> l
         plain = s.model_copy(update={"name": f"{s.name} (no interventions)", "interventions": (), "events": ()})
         with ui.day_progress(f"pathway attribution for {s.name} (re-runs with each pathway held)",
                              check_compile=False) as progress:
-            sections.append(attribution_section(explain(plain, s, burn_in_days=burn_in_days, progress=progress)))
+            sections.append(attribution_section(explain(plain, s, burn_in_days=burn_in_days, progress=progress,
+                                                        base_parameters=base)))
     return sections
 
 
@@ -192,6 +215,7 @@ def simulate(
     ] = DEFAULT_TIMESERIES_EVERY_H,
     days: Days = None,
     sets: Sets = None,
+    parameters: ParametersFile = None,
     force: Force = False,
 ) -> None:
     """Simulate scenarios; write nightly.csv, daily.csv, summary.csv, timeseries.nc, report.html and
@@ -201,9 +225,10 @@ def simulate(
         from gutsleep.apps.outputs import OutputFolder
 
         loaded = _load(scenarios, days, sets or ())
+        base = _parameter_set(parameters)
         with OutputFolder.open(out, command="simulate", force=force, expect=sim.OUTPUT_FILES) as folder:
-            output = _run(loaded, burn_in_days, timeseries_every_h)
-            sections = _attribution_sections(loaded, burn_in_days)
+            output = _run(loaded, burn_in_days, timeseries_every_h, base)
+            sections = _attribution_sections(loaded, burn_in_days, base)
             with ui.phase(f"writing tables, time series and report.html to {out}"):
                 staged = sim.write_outputs(output, folder.staging, sections)
         paths = folder.final_paths(staged)
@@ -223,6 +248,7 @@ def compare(
         list[str] | None,
         typer.Option("--set-b", help="change a field of B only, e.g. parameters.sws_gain=2 (repeatable)"),
     ] = None,
+    parameters: ParametersFile = None,
     force: Force = False,
 ) -> None:
     """Run A and B together; write nightly_diff.csv, daily_diff.csv (B - A), summary.csv, report.html and
@@ -233,8 +259,9 @@ def compare(
         from gutsleep.apps.outputs import OutputFolder
 
         sa, sb = _load([a], days)[0], _load([b], days, set_b or ())[0]
+        base = _parameter_set(parameters)
         with OutputFolder.open(out, command="compare", force=force, expect=sim.COMPARISON_FILES) as folder:
-            cmp = _compare(sa, sb, burn_in_days)
+            cmp = _compare(sa, sb, burn_in_days, base=base)
             with ui.phase(f"writing differences and report.html to {out}"):
                 staged = sim.write_comparison(cmp, folder.staging)
         paths = folder.final_paths(staged)
@@ -284,8 +311,13 @@ def params(
     fmt: Annotated[
         Literal["table", "csv", "json", "markdown"], typer.Option("--format", help="table, csv, json or markdown")
     ] = "table",
+    parameters: Annotated[
+        Path | None, typer.Option("--parameters", help="a parameter set: show its fitted parameters with prior, "
+                                                       "estimate, posterior median and 90 % interval")
+    ] = None,
 ) -> None:
-    """List every parameter (name, value, unit, range, module, source), or check their documentation."""
+    """List every parameter (name, value, unit, prior over its plausible range, module, source), or check their
+    documentation. With --parameters: the fitted parameters' prior, estimate, posterior median and 90 % interval."""
     import gutsleep.model
     from gutsleep.apps.tables import print_frame
     from gutsleep.report.params import parameter_problems, parameter_table, parameters_markdown, search_parameters
@@ -304,15 +336,45 @@ def params(
         n = sum(1 for p in model.parameters if module is None or p.module == module)
         typer.echo(f"all {n} parameters documented")
         return
-    df = search_parameters(parameter_table(model, module), search)
+    from gutsleep.calibrate.problem import prior_for
+
+    table = parameter_table(model, module)
+    priors = {p.name: prior_for(p).describe() for p in model.parameters}
+    table = table.assign(prior=[priors[n] for n in table["name"]])
+    fitted: dict[str, dict[str, float]] = {}
+    if parameters is not None:
+        with clean_errors():
+            from gutsleep.calibrate.paramset import load_parameter_set
+
+            loaded = load_parameter_set(parameters)
+        fitted = loaded.posterior_summary()
+        entries = loaded.document["parameters"]
+        nan = float("nan")
+        table = table.assign(
+            estimate=[fitted.get(n, {}).get("estimate", nan) for n in table["name"]],
+            posterior_median=[fitted.get(n, {}).get("median", nan) for n in table["name"]],
+            posterior_q05=[fitted.get(n, {}).get("q05", nan) for n in table["name"]],
+            posterior_q95=[fitted.get(n, {}).get("q95", nan) for n in table["name"]],
+            identified=[str(entries[n].get("identified", "")) if n in fitted and hasattr(entries[n], "get") else ""
+                        for n in table["name"]])
+    df = search_parameters(table, search)
+    where = f" matching {search!r}" if search else ""
     if fmt == "markdown":
         typer.echo(parameters_markdown(df), nl=False)
     elif fmt in ("csv", "json"):
         print_frame(df, fmt=fmt)
+    elif parameters is not None:
+        mine = df[df["name"].isin(list(fitted))]
+        view = mine.assign(
+            default=mine["value"],
+            median=mine["posterior_median"],
+            interval=[f"{lo:.4g} to {hi:.4g}" if lo == lo else "" for lo, hi in
+                      zip(mine["posterior_q05"], mine["posterior_q95"], strict=True)])
+        view = view[["name", "default", "estimate", "median", "interval", "unit", "prior", "identified"]].rename(
+            columns={"interval": "90 % interval"})
+        print_frame(view, f"{len(mine)} fitted parameters of {parameters}{where}", console=console)
     else:
-        view = df.assign(range=[f"{lo:g} to {hi:g}" for lo, hi in zip(df["low"], df["high"], strict=True)])
-        view = view[["name", "value", "unit", "range", "module", "source"]]
-        where = f" matching {search!r}" if search else ""
+        view = df[["name", "value", "unit", "prior", "module", "source"]]
         print_frame(view, f"{len(df)} of {len(model.parameters)} parameters{where}", console=console)
 
 
@@ -387,6 +449,7 @@ _COMMAND_MODULES = (
     "gutsleep.apps.export_cli",
     "gutsleep.apps.evidence_cli",
     "gutsleep.apps.cohort_cli",
+    "gutsleep.apps.calibrate_cli",
 )
 
 

@@ -108,7 +108,7 @@ def simulate(
     day_hook: Callable[[DayRecord], None] | None = None,
     initial: np.ndarray | None = None,
     on_compile: Callable[[str], None] | None = None,
-    base_parameters: Mapping[str, float] | None = None,
+    base_parameters: Mapping[str, float] | Sequence[Mapping[str, float]] | None = None,
 ) -> SimulationOutput:
     """Simulate one subject per scenario in one batched run.
 
@@ -118,7 +118,8 @@ def simulate(
     ``day_hook`` sees every day's raw record, and ``initial`` replaces the model's initial state (N, states).
     ``on_compile(message)`` is called once before the solver kernel is compiled (first run on a machine).
     ``base_parameters`` replace the model's defaults for every subject (a calibrated parameter set); the person
-    covariates, each scenario's ``parameters:`` block and ``parameters`` still override them.
+    covariates, each scenario's ``parameters:`` block and ``parameters`` still override them (one mapping for every
+    subject, or one per subject).
 
     Returns the nightly and daily tables (each subject's rows as if simulated alone) and, unless
     ``timeseries_every_h`` is None, every state and observable sampled every ``timeseries_every_h`` hours
@@ -131,8 +132,14 @@ def simulate(
     schedule = build_schedule(scenarios, burn_in_days=burn_in_days)
     if parameters is not None and len(parameters) != len(scenarios):
         raise ValueError(f"got {len(parameters)} parameter sets for {len(scenarios)} scenarios")
+    if base_parameters is None or isinstance(base_parameters, Mapping):
+        bases: Sequence[Mapping[str, float]] = [base_parameters or {}] * len(scenarios)
+    else:
+        bases = base_parameters
+        if len(bases) != len(scenarios):
+            raise ValueError(f"got {len(bases)} base parameter sets for {len(scenarios)} scenarios")
     overrides = [
-        {**(base_parameters or {}), **scenario_parameters(s), **(parameters[i] if parameters is not None else {})}
+        {**bases[i], **scenario_parameters(s), **(parameters[i] if parameters is not None else {})}
         for i, s in enumerate(scenarios)
     ]
     params = parameter_matrix(model, overrides)
@@ -208,9 +215,12 @@ def compare(
     burn_in_days: int = DEFAULT_BURN_IN_DAYS,
     timeseries_every_h: float | None = None,
     progress: Progress = False,
+    base_parameters: Mapping[str, float] | None = None,
 ) -> ComparisonOutput:
-    """Run A and B as two subjects of one batched run; differences are B - A per night and per day."""
-    sim = simulate([a, b], burn_in_days=burn_in_days, timeseries_every_h=timeseries_every_h, progress=progress)
+    """Run A and B as two subjects of one batched run; differences are B - A per night and per day.
+    ``base_parameters`` replace the model's defaults for both (a calibrated parameter set)."""
+    sim = simulate([a, b], burn_in_days=burn_in_days, timeseries_every_h=timeseries_every_h, progress=progress,
+                   base_parameters=base_parameters)
     return ComparisonOutput(a, b, sim, _differences(sim.nightly, "night"), _differences(sim.daily, "day"))
 
 

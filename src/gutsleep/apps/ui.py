@@ -313,7 +313,7 @@ def clean_errors() -> Iterator[None]:
     except ModuleNotFoundError as exc:
         extra = {"pyarrow": "cohort", "statsmodels": "cohort", "SALib": "cohort", "dask": "cohort",
                  "distributed": "cohort", "cryptography": "cohort", "libsbml": "sbml",
-                 "roadrunner": "sbml"}.get((exc.name or "").split(".")[0])
+                 "roadrunner": "sbml", "emcee": "calibrate"}.get((exc.name or "").split(".")[0])
         if extra is None:
             raise
         print(f"gutsleep: error: {exc.name} is missing; install the {extra} extra from the gutsleep source folder: "

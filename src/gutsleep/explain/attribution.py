@@ -14,6 +14,7 @@ of run A); all runs share one batch, so the comparison is free of batch effects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,8 +71,10 @@ def _signal_columns() -> dict[str, tuple[str, int]]:
 
 
 def explain(a: Scenario, b: Scenario, *, burn_in_days: int = 42, window: tuple[int, int] | None = None,
-            progress: bool = False) -> Attribution:
+            progress: bool = False, base_parameters: Mapping[str, float] | None = None) -> Attribution:
     """Attribute the nightly sleep change B - A to pathways (see module docstring).
+
+    ``base_parameters`` replace the model's defaults in every run (a calibrated parameter set).
 
     ``window`` = (first, last) night averaged in the summary; default: from the first day on which the two
     scenarios differ (the earliest intervention or event of B) to the last night of the shorter run.
@@ -96,7 +99,7 @@ def explain(a: Scenario, b: Scenario, *, burn_in_days: int = 42, window: tuple[i
         return float(day.record[0, 0, col])  # observables: first step's value stands in for the start
 
     base = simulate([a, b], burn_in_days=burn_in_days, timeseries_every_h=None, day_hook=capture,
-                    progress=progress)
+                    progress=progress, base_parameters=base_parameters)
     traj = {s: np.concatenate(v) for s, v in captured.items()}
     pathways = list(PATHWAY_SIGNALS)
 
@@ -109,7 +112,7 @@ def explain(a: Scenario, b: Scenario, *, burn_in_days: int = 42, window: tuple[i
         return u
 
     clamped = simulate([b] * len(pathways), burn_in_days=burn_in_days, timeseries_every_h=None, input_hook=clamp,
-                       progress=progress)
+                       progress=progress, base_parameters=base_parameters)
     nights = _table(base, clamped, pathways)
     if window is None:
         window = (_first_difference(a, b), int(nights["night"].max()))

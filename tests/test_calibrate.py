@@ -1,0 +1,177 @@
+"""`gutsleep calibrate`: priors, targets, batched evaluation, the quick fit, parameter sets and their checks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from gutsleep.calibrate.evaluate import Evaluator
+from gutsleep.calibrate.fit import load_state, run_calibration
+from gutsleep.calibrate.paramset import ParameterSetError, check_parameter_set, load_parameter_set
+from gutsleep.calibrate.problem import Prior, Target, default_free_names, default_target_ids, prior_for, problem
+from gutsleep.cli import app
+from gutsleep.evidence.experiments import EXPERIMENTS, experiment
+from gutsleep.evidence.framework import Context
+from gutsleep.evidence.roles import calibration_parameters
+from gutsleep.model import build_model
+
+PARAMS = {p.name: p for p in build_model().parameters}
+FAST = ["--iterations", "3", "--walkers", "8", "--steps", "4", "--burn", "1"]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_priors_follow_range_and_source():
+    assert prior_for(PARAMS["sleep_onset_rate"]).kind == "loguniform"  # calibrated, range 1-8
+    assert prior_for(PARAMS["lbp_rate"]).kind == "truncnorm"  # a citation with its number
+    cited = prior_for(PARAMS["lbp_rate"])
+    assert cited.mean == PARAMS["lbp_rate"].default and cited.low == PARAMS["lbp_rate"].low
+    assert prior_for(PARAMS["cortisol_drive_floor"]).kind == "uniform"  # range starts at 0
+    p = Prior("loguniform", 0.5, 8.0)
+    assert math.isclose(p.from_z(p.to_z(2.0)), 2.0)
+    lo, mid, hi = p.quantiles([0.05, 0.5, 0.95])
+    assert 0.5 < lo < mid < hi < 8.0 and math.isclose(mid, 2.0)
+    assert p.log_density_z(p.to_z(9.0)) == -math.inf
+    with pytest.raises(ValueError):
+        Prior("loguniform", 0.0, 1.0)
+
+
+def test_target_residuals():
+    band = Target("X", 40.0, 70.0, "umol/L")
+    assert band.residual(55.0) == 0.0 and band.residual(70.0) == 1.0 and band.residual(25.0) == -2.0
+    direction = Target("Y", 0.5, 200.0, "min", one_sided=True)
+    assert direction.residual(3.0) == 0.0 and direction.residual(0.0) == pytest.approx(-1.0)
+    assert band.residual(float("nan")) > 1 and band.residuals(None)[0] > 1
+
+
+def test_declared_problems_use_only_calibration_experiments_and_calibrated_parameters():
+    roles = {e.id: e.role for e in EXPERIMENTS}
+    assert set(default_target_ids()) <= {i for i, r in roles.items() if r == "calibration"}
+    assert "SLP01-DIVERSITY" not in default_target_ids()
+    assert set(default_free_names()) <= set(calibration_parameters())
+    quick = problem("quick")
+    assert 2 <= len(quick.free) <= 3 and 2 <= len(quick.targets) <= 3
+    with pytest.raises(KeyError):
+        problem("nope")
+
+
+def test_batched_evaluation_matches_the_evidence_context():
+    """Several parameter sets in one batched run measure exactly what each would measure alone."""
+    prob = problem("quick")
+    z0 = prob.z_default()
+    zs = np.vstack([z0, z0 + 0.1, z0 - 0.1])
+    ev = Evaluator(prob)(zs)
+    for k, z in enumerate(zs):
+        ctx = Context(burn_in_days=prob.burn_in_days, parameters=prob.values_of(z))
+        alone = [experiment(t.experiment_id).measure(ctx).value for t in prob.targets]
+        np.testing.assert_allclose(ev.values[k], alone, rtol=1e-9)
+    assert not np.allclose(ev.values[0], ev.values[1])  # the parameters do move the targets
+
+
+def test_quick_calibration_writes_a_parameter_set_and_refuses_to_overwrite(tmp_path):
+    out = tmp_path / "sets"
+    result = invoke("calibrate", "--quick", "--out", str(out), *FAST)
+    assert result.exit_code == 0, result.output
+    path = out / "quick.yaml"
+    doc = YAML(typ="safe").load(path.read_text())
+    assert doc["format"] == "gutsleep-parameter-set/1" and doc["model_hash"] and doc["gutsleep_version"]
+    assert [t["experiment"] for t in doc["targets"]] == ["REF06-SOL", "SCFA01-BASE", "SCFA01-ORAL"]
+    assert set(doc["parameters"]) == set(problem("quick").names)
+    assert doc["fit"]["chi2"] <= doc["fit"]["chi2_at_defaults"] + 1e-12  # the fit is no worse than the defaults
+    assert len(doc["draws"]["values"]) > 0 and len(doc["draws"]["values"][0]) == 3
+    for entry in doc["parameters"].values():
+        post = entry["posterior"]
+        assert entry["prior"]["low"] <= post["q05"] <= post["median"] <= post["q95"] <= entry["prior"]["high"]
+    assert not list(out.glob(".*state*"))  # the resume state is removed once the set is written
+    report = (out / "quick.html").read_text()
+    for section in ("Residual per target", "Posterior against prior", "Correlations of the posterior",
+                    "Parameters the targets do not identify", "REF06-SOL", "sleep_onset_rate"):
+        assert section in report, section
+    again = invoke("calibrate", "--quick", "--out", str(out), *FAST)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert invoke("calibrate", "--quick", "--out", str(out), "--force", *FAST).exit_code == 0
+
+    shown = invoke("params", "--parameters", str(path), "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    import json
+
+    rows = {r["name"]: r for r in json.loads(shown.output)}
+    onset = rows["sleep_onset_rate"]
+    assert onset["prior"].startswith("log-uniform") and onset["posterior_q05"] <= onset["posterior_median"]
+    table = invoke("params", "--parameters", str(path))
+    assert table.exit_code == 0 and "90 % interval" in table.output
+
+    sim = tmp_path / "sim"
+    ran = invoke("simulate", "baseline", "--days", "3", "--out", str(sim), "--parameters", str(path))
+    assert ran.exit_code == 0, ran.output
+    plain = tmp_path / "plain"
+    assert invoke("simulate", "baseline", "--days", "3", "--out", str(plain)).exit_code == 0
+    a = (sim / "nightly.csv").read_text()
+    b = (plain / "nightly.csv").read_text()
+    assert a != b  # the set's sleep_onset_rate changes the nights
+
+
+def test_an_interrupted_calibration_resumes(tmp_path):
+    prob = problem("quick")
+    from gutsleep.apps.metadata import model_hash
+
+    state_path = tmp_path / ".quick.calibrate-state.npz"
+
+    def stop_after_two(phase: str, done: int, total: int, detail: str) -> None:
+        if phase == "fit" and done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_calibration(prob, state_path, resume=False, iterations=3, walkers=8, steps=3, model_hash=model_hash(),
+                        progress=stop_after_two)
+    saved = load_state(state_path)
+    assert saved.iterations == 2 and saved.phase == "fit" and saved.z_best is not None
+    refused = invoke("calibrate", "--quick", "--out", str(tmp_path), *FAST)
+    assert refused.exit_code == 2 and "--resume" in refused.output
+    resumed = invoke("calibrate", "--quick", "--out", str(tmp_path), "--resume", *FAST)
+    assert resumed.exit_code == 0, resumed.output
+    doc = YAML(typ="safe").load((tmp_path / "quick.yaml").read_text())
+    assert doc["fit"]["iterations"] >= 3
+
+
+def _document(tmp_path):
+    result = invoke("calibrate", "--quick", "--out", str(tmp_path), "--steps", "0", "--iterations", "1")
+    assert result.exit_code == 0, result.output
+    return YAML(typ="safe").load((tmp_path / "quick.yaml").read_text())
+
+
+def test_a_foreign_or_unknown_parameter_set_is_refused(tmp_path):
+    doc = _document(tmp_path)
+    assert check_parameter_set(doc, "set").estimate
+    other = {**doc, "model_hash": "0123456789abcdef"}
+    with pytest.raises(ParameterSetError, match="fitted on model"):
+        check_parameter_set(other, "set")
+    unknown = {**doc, "parameters": {**doc["parameters"], "no_such_parameter": {"estimate": 1.0}}}
+    with pytest.raises(ParameterSetError, match="unknown parameter"):
+        check_parameter_set(unknown, "set")
+    outside = {**doc, "parameters": {"sleep_onset_rate": {"estimate": 99.0}}}
+    with pytest.raises(ParameterSetError, match="outside its plausible range"):
+        check_parameter_set(outside, "set")
+    with pytest.raises(ParameterSetError, match="not a gutsleep parameter set"):
+        check_parameter_set({"parameters": {}}, "set")
+
+    bad = tmp_path / "foreign.yaml"
+    from gutsleep.calibrate.paramset import dump
+
+    bad.write_text(dump(other))
+    with pytest.raises(ParameterSetError):
+        load_parameter_set(bad)
+    cli = invoke("simulate", "baseline", "--days", "2", "--out", str(tmp_path / "o"), "--parameters", str(bad))
+    assert cli.exit_code == 2 and "fitted on model" in cli.output
+    assert not (tmp_path / "o" / "nightly.csv").exists()
+    cmp = invoke("compare", "baseline", "prebiotic", "--days", "20", "--out", str(tmp_path / "c"), "--parameters",
+                 str(bad))
+    assert cmp.exit_code == 2 and "fitted on model" in cmp.output
+    shown = invoke("params", "--parameters", str(bad))
+    assert shown.exit_code == 2 and "fitted on model" in shown.output
