@@ -47,6 +47,7 @@ STATES = (
 OBSERVABLES = (
     "asleep",
     "sws",
+    "rem",
     "melatonin_plasma_pg_ml",
     "shannon",
     "permeability_index",

@@ -616,6 +616,29 @@ def m_alcohol_recovery(ctx: Context) -> Measured:
                     series=[series_of(d, "permeability_index", "permeability index")])
 
 
+def m_rem_norms(ctx: Context) -> Measured:
+    n = _nights(ctx)
+    latency = float(n.rem_latency_min.mean())
+    return Measured(float(n.rem_pct.mean()), checks={"REM latency 70-120 min": 70 <= latency <= 120},
+                    details=f"REM latency {latency:.0f} min",
+                    series=[series_of(n, "rem_pct", "REM % of sleep")], xlabel="night", ylabel="% of sleep")
+
+
+def m_alcohol_rem(ctx: Context) -> Measured:
+    """Evening drinks (20:00) at 0, 2 and 5 standard drinks: REM latency and REM share (nights 14-20)."""
+    runs = [scenario(f"{d} drinks", 28, interventions=[{"start_day": 14, "set": {"alcohol_drinks": d}}])
+            for d in (0, 2, 5)]
+    nights = ctx.run("alcohol_rem", runs).nightly
+    lat = [float(subject(nights, i, "night").rem_latency_min.loc[14:20].mean()) for i in range(3)]
+    pct = [float(subject(nights, i, "night").rem_pct.loc[14:20].mean()) for i in range(3)]
+    return Measured(lat[2] - lat[0],
+                    checks={"REM onset delayed at both doses": lat[1] > lat[0] and lat[2] > lat[1],
+                            "REM share lower at the high dose": pct[2] < pct[0]},
+                    details=f"REM latency {lat[0]:.0f} / {lat[1]:.0f} / {lat[2]:.0f} min, REM "
+                            f"{pct[0]:.1f} / {pct[1]:.1f} / {pct[2]:.1f} % at 0 / 2 / 5 drinks",
+                    xlabel="drinks", ylabel="min")
+
+
 # ---------------------------------------------------------------- sweeteners / emulsifiers ---------------------
 def _additives(ctx: Context):
     runs = [scenario("control", 42),
@@ -719,6 +742,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                         "rested adult signals sleep debt)",
          role="calibration"),
     _exp("REF06-N3", ("REF-06",), "Slow-wave sleep share", "10-20", 10, 20, "% of sleep", m_sws, role="calibration"),
+    _exp("REM01-NORMS", ("REM-01",), "REM is about a fifth of adult sleep, first REM after ~90 min", "18-25", 18, 25,
+         "% of sleep", m_rem_norms, role="calibration"),
+    _exp("ALC03-REM", ("ALC-03",), "Evening alcohol delays the first REM period and, at high doses, cuts REM",
+         "REM latency longer at 5 drinks (> 0 min)", 0, 1e9, "min", m_alcohol_rem, role="validation"),
     _exp("HPA01-PEAK", ("HPA-01",), "Cortisol peaks after waking", "320-570 at 07:30-09:30", 320, 570, "nmol/L",
          m_cortisol_peak, role="calibration"),
     _exp("HPA01-NADIR", ("HPA-01",), "Cortisol nadir around midnight", "40-70 at 23:30-01:30", 40, 70, "nmol/L",

@@ -206,4 +206,38 @@ def build(m: ModelBuilder) -> None:
                              * (1 + but_sws * (but - 1)) * (1 + alc_sws * bac)
                              / (1 + sws_arousal * arousal), 0.9),
                       "1", "share of the time asleep that is slow-wave sleep")
-    m.let("sws", asleep * sws_share, "1", "fraction of the time in slow-wave sleep", observe=True)
+    # --- REM sleep: ultradian NREM-REM cycling -----------------------------------------------------------
+    period = m.param("ultradian_cycle_period_h", 1.5, "h", 1.2, 1.9,
+                     "Carskadon & Dement, Principles and Practice of Sleep Medicine: NREM-REM cycles of 90-110 min "
+                     "in adults (first cycle 70-100 min)",
+                     "period of the NREM-REM cycle")
+    rem_pos = m.param("ultradian_rem_phase", 5.4, "rad", 4.7, 6.0,
+                      "calibrated: REM01-NORMS; REM closes each cycle: centred at ~86 % of the cycle so that the "
+                      "first REM period starts 70-100 min after onset (REM-01)",
+                      "cycle phase at the centre of each REM period (0 = sleep onset)")
+    rem_width = m.param("ultradian_rem_width", 0.45, "1", 0.2, 0.8,
+                        "calibrated: REM01-NORMS; REM periods of 10-30 min out of 90 (REM-01: REM 20-25 % of sleep)",
+                        "cosine level above which a cycle is in its REM window (1 - width)")
+    k_reset = m.param("ultradian_reset_rate", 2.0, "1/h", 0.5, 6.0,
+                      "assumption: the cycle restarts with each sleep period (the first REM follows onset by a "
+                      "full NREM cycle); after ~1-2 h awake it starts afresh",
+                      "rate at which the cycle phase returns to 0 while out of the sleep period")
+    h_rem = m.param("rem_pressure_gate", 0.45, "1", 0.3, 0.6,
+                    "calibrated: REM01-NORMS; high sleep pressure (early night, recovery sleep) shortens REM in "
+                    "favour of NREM, so REM periods lengthen across the night (REM-01)",
+                    "sleep pressure above which REM periods are shortened")
+    g_alc_rem = m.param("alcohol_rem_suppression", 1.0, "L/g", 0.3, 3.0,
+                        "ALC-03 (Ebrahim 2013 Alcohol Clin Exp Res 37:539): REM is reduced in the first half of the "
+                        "night at high doses (~1 g/kg, ~1 g/L) and its onset delayed at all doses; here 1 g/L halves "
+                        "REM propensity",
+                        "relative reduction of REM propensity per g/L blood alcohol")
+    phase = m.state("ultradian_phase", 0.0, "rad",
+                    "phase of the NREM-REM cycle since sleep onset (~30 rad by the end of a night)", scale=30.0)
+    m.rate(phase, 2 * sp.pi / period * asleep - k_reset * (1 - z) * phase)
+    window = logistic((sp.cos(phase - rem_pos) - (1 - rem_width)) / 0.05)
+    first = logistic((phase - sp.pi) / 0.3)  # no REM at sleep onset (narcolepsy-like SOREM excluded)
+    rem_share = m.let("rem_share_of_sleep", window * first * logistic((h_rem - h) / 0.05)
+                      / (1 + g_alc_rem * bac), "1", "share of the time asleep that is REM sleep")
+    m.let("rem", asleep * rem_share, "1", "fraction of the time in REM sleep", observe=True)
+    m.let("sws", asleep * (1 - rem_share) * sws_share, "1", "fraction of the time in slow-wave sleep (N3)",
+          observe=True)

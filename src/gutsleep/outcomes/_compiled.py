@@ -25,9 +25,10 @@ NONE = -(2**62)
 D_COUNT, D_MEL, D_MORN, D_EVE, D_EVE_N, D_DLMO, D_SHANNON, D_RICH, D_END, D_STEP = range(10)
 DAILY_EXTRA = 10
 
-# nightly accumulator: bed local, end local, end step, steps, asleep, onset steps, onset local, waso, then sums
-N_BED, N_END, N_STEP, N_STEPS, N_ASLEEP, N_ONSET, N_ONSET_LOCAL, N_WASO = range(8)
-NIGHTLY_FIXED = 8
+# nightly accumulator: bed local, end local, end step, steps, asleep, onset steps, onset local, waso, steps from
+# onset to the first REM, then sums
+N_BED, N_END, N_STEP, N_STEPS, N_ASLEEP, N_ONSET, N_ONSET_LOCAL, N_WASO, N_REM_LAT = range(9)
+NIGHTLY_FIXED = 9
 EV_NIGHT, EV_GAP = 0, 1
 """Nightly event kinds: a finished night (row), or deprived nights ``first..last`` (no sleep opportunity)."""
 
@@ -134,8 +135,8 @@ def _daily_emit(i, r, day, acc, end_steps, events, n_events, base):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, sum_idx, end_steps, threshold, step_h,
-                  cur_night, prev_night, last_night, acc, events, n_events):
+def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum_idx, end_steps, threshold,
+                  rem_threshold, step_h, cur_night, prev_night, last_night, acc, events, n_events):
     """Advance the nightly totals of subjects i0..i0+n over one simulated day; emit finished nights and gaps."""
     n, steps, _ = record.shape
     n_sum = sum_idx.shape[0]
@@ -143,6 +144,7 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, sum_idx, e
         i = i0 + r
         n_events[r] = 0
         z_prev = start[r, i_z]
+        rem_prev = record[r, 0, i_rem] if i_rem >= 0 else 0.0
         for j in range(steps):
             night = np.int64(nights[r, j])
             g = k * steps + j
@@ -164,6 +166,7 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, sum_idx, e
                     a[N_END] = math.nan
                     a[N_ONSET] = math.nan
                     a[N_ONSET_LOCAL] = math.nan
+                    a[N_REM_LAT] = math.nan
                 asleep = rec[i_asleep]
                 # share of this step after sleep onset: sleep and its stages count only from onset on, so
                 # that SOL + TST + WASO = TIB (time before onset is latency, whatever the sleep variable says)
@@ -176,6 +179,12 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, sum_idx, e
                         a[N_ONSET_LOCAL] = local[r, j] + step_h * frac
                         after = 1.0 - frac
                 a[N_WASO] += (1.0 - asleep) * after
+                if i_rem >= 0:
+                    rem = rec[i_rem]
+                    if after > 0.0 and a[N_REM_LAT] != a[N_REM_LAT] and rem >= rem_threshold:
+                        frac_r = 0.0 if rem_prev >= rem_threshold else (rem_threshold - rem_prev) / (rem - rem_prev)
+                        a[N_REM_LAT] = max(a[N_STEPS] + frac_r - a[N_ONSET], 0.0)
+                    rem_prev = rem
                 a[N_STEPS] += 1.0
                 a[N_ASLEEP] += asleep * after
                 for q in range(n_sum):

@@ -34,6 +34,11 @@ NIGHTLY_BOUNDS: dict[str, Bound] = {
     "waso_min": Bound(0, 24 * 60, "wake after onset lies inside the time in bed", nan_allowed=True),
     "sws_min": Bound(0, 24 * 60, "slow-wave sleep is part of total sleep (also checked: SWS <= TST)"),
     "sws_pct": Bound(0, 100, "a share of total sleep time (empty when TST = 0)", nan_allowed=True),
+    "rem_min": Bound(0, 24 * 60, "REM sleep is part of total sleep (also checked: REM + N3 <= TST)"),
+    "rem_pct": Bound(0, 100, "a share of total sleep time (empty when TST = 0)", nan_allowed=True),
+    "rem_latency_min": Bound(0, 24 * 60, "from onset to the first REM inside the night (empty without REM)",
+                             nan_allowed=True),
+    "n3_min": Bound(0, 24 * 60, "the same as sws_min"),
 }
 """Bounds of the numeric nightly columns."""
 

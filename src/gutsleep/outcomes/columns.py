@@ -42,6 +42,10 @@ DESCRIPTIONS: dict[str, str] = {
     "sws_min": "slow-wave sleep (N3) time",
     "sws_pct": "slow-wave sleep as a share of total sleep time (empty when total sleep time is 0)",
     "time_in_bed_min": "time in bed: length of the sleep opportunity (= SOL + TST + WASO on nights with sleep)",
+    "rem_min": "REM sleep time",
+    "rem_pct": "REM sleep as a share of total sleep time (empty when total sleep time is 0)",
+    "rem_latency_min": "REM latency: sleep onset to the first REM period (empty without onset or without REM)",
+    "n3_min": "N3 (slow-wave) sleep time in AASM terms; the same quantity as sws_min",
     # daily
     "shannon": "Shannon diversity of the gut community (natural log) at the end of the day",
     "richness": "number of taxa at or above the detection limit (relative abundance) at the end of the day",
@@ -75,6 +79,10 @@ LABELS: dict[str, str] = {
     "sws_min": "slow-wave sleep",
     "sws_pct": "slow-wave sleep share",
     "time_in_bed_min": "time in bed",
+    "rem_min": "REM sleep",
+    "rem_pct": "REM sleep share",
+    "rem_latency_min": "REM latency",
+    "n3_min": "N3 sleep",
     "shannon": "Shannon diversity",
     "richness": "richness",
     "butyrate_mM": "colonic butyrate",
@@ -104,6 +112,10 @@ RESOLUTION: dict[str, float] = {
     "waso_min": 1.0,
     "sws_min": 1.0,
     "time_in_bed_min": 1.0,
+    "rem_min": 1.0,
+    "rem_pct": 0.2,
+    "rem_latency_min": 1.0,
+    "n3_min": 1.0,
     "sleep_efficiency_pct": 0.2,  # %: 1 min of a 8-h night
     "sws_pct": 0.2,
     "shannon": 0.01,  # nat: below the spread of repeated 16S sequencing of one sample

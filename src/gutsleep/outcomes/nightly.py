@@ -52,6 +52,10 @@ NIGHTLY_COLUMNS: tuple[str, ...] = (
     "sws_min",
     "sws_pct",
     "time_in_bed_min",
+    "rem_min",
+    "rem_pct",
+    "rem_latency_min",
+    "n3_min",
 )
 """Public contract: columns of the nightly table, in order (new columns are appended)."""
 
@@ -68,11 +72,18 @@ NIGHTLY_UNITS: dict[str, str] = {
     "sws_min": "min",
     "sws_pct": "% of TST",
     "time_in_bed_min": "min",
+    "rem_min": "min",
+    "rem_pct": "% of TST",
+    "rem_latency_min": "min",
+    "n3_min": "min",
 }
 """Unit (or meaning) of every nightly column."""
 
 ONSET_THRESHOLD: float = 0.5
 """``sleep_mode_Z`` level that marks sleep onset."""
+
+REM_THRESHOLD: float = 0.25
+"""Share of a step in REM that marks the start of the first REM period (REM latency)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,8 @@ class InBedSum:
     scale: float = STEP_MIN
 
 
-IN_BED_SUMS: tuple[InBedSum, ...] = (InBedSum("sws_min", "sws"),)
+IN_BED_SUMS: tuple[InBedSum, ...] = (InBedSum("sws_min", "sws"), InBedSum("rem_min", "rem"),
+                                      InBedSum("n3_min", "sws"))
 """Nightly columns that are plain in-bed sums (minutes when the variable is a 0-1 fraction of each step)."""
 
 _EVENT_ROWS = 8
@@ -103,6 +115,7 @@ class NightlyReducer:
         self._end_steps = np.zeros(0, dtype=np.int64) if end_steps is None else np.asarray(end_steps, np.int64)
         self._i_asleep = columns["asleep"]
         self._i_z = columns.state("sleep_mode_Z")
+        self._i_rem = columns["rem"] if "rem" in columns.names else -1
         self._sum_idx = np.array([columns[s.variable] for s in IN_BED_SUMS], dtype=np.int64)
         self._n = 0
         self._cur = np.zeros(0, dtype=np.int64)
@@ -145,9 +158,9 @@ class NightlyReducer:
         n_events = np.zeros(n, dtype=np.int64)
         with threads_for(n // 64 + 1):
             cc.nightly_block(k, i0, _frozen(record, np.float64),
-                             _frozen(start, np.float64), local, nights, self._i_asleep, self._i_z,
-                             self._sum_idx, self._end_steps, ONSET_THRESHOLD, STEP_H, self._cur, self._prev,
-                             self._last, self._acc, events, n_events)
+                             _frozen(start, np.float64), local, nights, self._i_asleep, self._i_z, self._i_rem,
+                             self._sum_idx, self._end_steps, ONSET_THRESHOLD, REM_THRESHOLD, STEP_H, self._cur,
+                             self._prev, self._last, self._acc, events, n_events)
         if (n_events < 0).any():
             raise RuntimeError(f"more than {_EVENT_ROWS} nights ended on simulated day {k} for one subject")
         if n_events.any():
@@ -192,6 +205,9 @@ class NightlyReducer:
         with np.errstate(invalid="ignore", divide="ignore"):
             cols["sws_pct"] = np.where(~deprived & (tst > 0), 100.0 * cols["sws_min"] / np.where(tst > 0, tst, 1.0),
                                        math.nan)
+            cols["rem_pct"] = np.where(~deprived & (tst > 0), 100.0 * cols["rem_min"] / np.where(tst > 0, tst, 1.0),
+                                       math.nan)
+        cols["rem_latency_min"] = np.where(deprived, math.nan, acc[:, cc.N_REM_LAT] * STEP_MIN)
         for c in ("bedtime", "sleep_onset", "wake"):
             cols[c] = np.where(deprived, math.nan, cols[c])
         self._rows.append(cols)
