@@ -77,7 +77,9 @@ def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float]:
     p[:, INPUT_INDEX["water_l_per_day"]] = cur.water_l
     p[:, INPUT_INDEX["stress"]] = cur.stress
     clock = np.arange(SPD)
-    wake, evening = _q(cur.wake_time) % SPD, _q(cur.light.evening_from) % SPD
+    # Daylight starts at the wake time that ended the previous night (night d-1 uses day d-1's habits); this day's
+    # own wake_time ends the coming night, i.e. tomorrow morning.
+    wake, evening = _q(prev.wake_time) % SPD, _q(cur.light.evening_from) % SPD
     daytime = (clock >= wake) & (clock < evening) if wake <= evening else (clock >= wake) | (clock < evening)
     p[:, INPUT_INDEX["light_lux"]] = np.where(daytime, cur.light.day_lux, cur.light.evening_lux)
     return p, cur.light.night_lux
