@@ -930,3 +930,9 @@ EXPERIMENTS = (*EXPERIMENTS,
                     "|rho| <= 0.35", 0.0, 0.35, "|rho|", m_diversity_weak, fast=False),
                _exp("INS01-PRODUCERS", ("INS-01",), "Poor sleepers carry fewer SCFA producers, similar diversity",
                     "< 1", 0.0, 0.999, "ratio", m_insomnia_producers, fast=False))
+
+from gutsleep.evidence.experiments_light import EXPERIMENTS as _LIGHT_CAFFEINE_MELATONIN  # noqa: E402
+
+EXPERIMENTS = (*EXPERIMENTS, *_LIGHT_CAFFEINE_MELATONIN)
+if len({e.id for e in EXPERIMENTS}) != len(EXPERIMENTS):  # pragma: no cover - a definition error
+    raise RuntimeError("experiment ids must be unique")
