@@ -108,6 +108,15 @@ def test_doses_deliver_their_milligrams_at_their_clock_time() -> None:
     assert mel.sum() * STEP_H == pytest.approx(3) and mel[84] * STEP_H == pytest.approx(3)
 
 
+def test_night_lux_of_a_night_lasts_past_midnight() -> None:
+    text = "days: 8\ninterventions: [{start_day: 5, end_day: 5, set: {light: {night_lux: 30}}}]"
+    s = build_schedule([parse_scenario(text)])
+    x5, x6, x7 = (s.day_inputs(k)[0] for k in (5, 6, 7))
+    assert np.all(x5[:28, CH["light_lux"]] == 0)  # night 4 (before the change) stays dark
+    assert np.all(x5[92:, CH["light_lux"]] == 30) and np.all(x6[:28, CH["light_lux"]] == 30)  # all of night 5
+    assert np.all(x6[92:, CH["light_lux"]] == 0) and np.all(x7[:28, CH["light_lux"]] == 0)
+
+
 def test_an_intervention_replaces_the_episode_list() -> None:
     text = ("days: 6\nhabits: {light: {episodes: [{start: '21:00', end: '22:00', lux: 40, source: screen}]}}\n"
             "interventions: [{start_day: 3, set: {light: {episodes: []}}}]")

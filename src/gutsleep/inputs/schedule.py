@@ -342,7 +342,9 @@ class Schedule:
         night = np.where(in_bed, self._nid[rows, kc], -1)
         night = np.where(night >= 0, night, -1).astype(np.int32)
         x[..., INPUT_INDEX["in_bed"]][in_bed] = 1.0
-        bed_light = self._night_lux_arr[pid[in_bed]]
+        # In-bed light is that night's night_lux (the habits of the day the night belongs to), also after midnight.
+        night_day = np.clip(self._nid[rows, kc] - self._ld_lo, 0, self._n_local[:, None] - 1)
+        bed_light = self._night_lux_arr[self._day_profile[rows, night_day][in_bed]]
         if self._any_episodes:  # episodes (a bedroom lamp, a screen in bed) also shine during the sleep opportunity
             bed_light = bed_light + self._episode_lux_flat[(pid * SPD + clock)[in_bed]]
         x[..., INPUT_INDEX["light_lux"]][in_bed] = bed_light
