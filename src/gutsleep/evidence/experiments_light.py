@@ -29,12 +29,13 @@ def _dlmo(out, index: int, day: int) -> float:
 
 
 # ---------------------------------------------------------------- light ---------------------------------------
-_CHANG_HABITS = {"bedtime": "22:00", "wake_time": "06:00", "light": {"evening_lux": 3, "evening_from": "18:00"}}
+_CHANG_HABITS = {"bedtime": "22:00", "wake_time": "06:00",
+                 "light": {"day_lux": 90, "evening_lux": 3, "evening_from": "18:00"}}
 
 
 def _chang(ctx: Context):
-    """Chang 2015: 5 evenings reading 4 h before a 22:00 bedtime, a light-emitting tablet vs a printed book, in an
-    otherwise very dim room (both arms: 3 lux from 18:00)."""
+    """Chang 2015 inpatient protocol: typical indoor room light by day (~90 lux), 5 evenings reading 4 h before a
+    22:00 bedtime, a light-emitting tablet vs a printed book, in an otherwise very dim room (~3 lux)."""
     def arm(name: str, lux: float, source: str):
         return scenario(name, 24, habits=_CHANG_HABITS, interventions=[
             {"start_day": 14, "end_day": 18,
