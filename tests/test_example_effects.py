@@ -156,3 +156,23 @@ def test_vagotomy_cuts_the_gut_signal(example_tables):
 def test_beneficial_examples_do_not_harm_before_day_14(example_tables, name):
     t = example_tables(name)
     assert abs(t.night_change("tst_min", 0, 13)) < 1e-6
+
+
+def test_evening_screen_example_delays_the_clock_and_sleep_onset(example_tables):
+    t = example_tables("evening-screen")
+    assert abs(t.night_change("tst_min", 0, 13)) < 1e-6
+    assert t.night_change("sol_min", 21, 41) > 0.0
+    assert t.day_change("dlmo_clock_h", 21, 41) > 0.05
+
+
+def test_caffeine_example_shortens_sleep(example_tables):
+    t = example_tables("caffeine")
+    assert t.night_change("tst_min", 21, 41) < -10.0
+    assert t.night_change("sol_min", 21, 41) > 1.0
+    assert t.night_change("tst_min", 21, 41) < t.night_change("tst_min", 0, 13) <= 0.0  # the morning cup matters less
+
+
+def test_melatonin_example_advances_the_clock_while_taken(example_tables):
+    t = example_tables("melatonin")
+    assert t.day_change("dlmo_clock_h", 20, 27) < -0.2
+    assert abs(t.day_change("dlmo_clock_h", 38, 41)) < abs(t.day_change("dlmo_clock_h", 20, 27))  # wears off

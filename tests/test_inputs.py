@@ -115,6 +115,26 @@ def test_in_bed_length_and_light() -> None:
     assert s.night_plan(0, 2) == ("22:30", "06:15")
 
 
+def test_daylight_starts_at_the_wake_time_that_ended_the_previous_night() -> None:
+    """A later wake time set for one night (day 5) dims the morning after it (day 6), not the morning before."""
+    s = build_schedule(
+        [
+            sc(
+                "days: 8\nhabits: {light: {day_lux: 900, evening_lux: 40, evening_from: '21:00'}}\n"
+                "interventions:\n  - {start_day: 5, end_day: 5, set: {wake_time: '09:00'}}"
+            )
+        ]
+    )
+    light5, bed5 = s.day_inputs(5)[0, :, CH["light_lux"]], s.day_inputs(5)[0, :, CH["in_bed"]]
+    light6, bed6 = s.day_inputs(6)[0, :, CH["light_lux"]], s.day_inputs(6)[0, :, CH["in_bed"]]
+    assert np.all(bed5[:28] == 1) and bed5[28] == 0  # night 4 ends at 07:00 on day 5
+    assert np.all(light5[28:84] == 900)  # 07:00-21:00 daylight on day 5 (before the fix: 40 lux until 09:00)
+    assert np.all(bed6[:36] == 1) and bed6[36] == 0  # night 5 ends at 09:00 on day 6
+    assert np.all(light6[36:84] == 900) and light6[84] == 40
+    light7 = s.day_inputs(7)[0, :, CH["light_lux"]]
+    assert np.all(light7[28:84] == 900)  # night 6 is back to 07:00
+
+
 def test_early_morning_bedtime_belongs_to_previous_day() -> None:
     s = build_schedule(
         [sc("days: 30\ninterventions:\n  - {start_day: 14, set: {bedtime: '03:00', wake_time: '11:00'}}")]

@@ -67,6 +67,7 @@ DEFAULT_PARAMETER_CV: dict[str, float] = {
     "il6_baseline_pg_ml": 0.30,
     "tight_junction_rate": 0.20,
     "permeability_index_healthy": 0.20,
+    "caffeine_half_life_h": 0.33,  # IOM 2001: 1.5-9.5 h around a 5-h mean (~ +/-2 SD of a log-normal)
 }
 """Parameters that vary between people by default, with their coefficient of variation (assumptions: clock,
 sleep-homeostasis, HPA, growth-rate, transit and baseline-inflammation traits differ between individuals; CVs

@@ -1007,3 +1007,12 @@ EXPERIMENTS = (*EXPERIMENTS,
                     "|rho| <= 0.35", 0.0, 0.35, "|rho|", m_diversity_weak, fast=False, role="validation"),
                _exp("INS01-PRODUCERS", ("INS-01",), "Poor sleepers carry fewer SCFA producers, similar diversity",
                     "< 1", 0.0, 0.999, "ratio", m_insomnia_producers, fast=False, role="validation"))
+
+from dataclasses import replace as _replace  # noqa: E402
+
+from gutsleep.evidence.experiments_light import EXPERIMENTS as _LIGHT_CAFFEINE_MELATONIN  # noqa: E402
+from gutsleep.evidence.experiments_light import ROLES as _LIGHT_ROLES  # noqa: E402
+
+EXPERIMENTS = (*EXPERIMENTS, *(_replace(e, role=_LIGHT_ROLES[e.id]) for e in _LIGHT_CAFFEINE_MELATONIN))
+if len({e.id for e in EXPERIMENTS}) != len(EXPERIMENTS):  # pragma: no cover - a definition error
+    raise RuntimeError("experiment ids must be unique")

@@ -22,6 +22,7 @@ import numpy as np
 from gutsleep.model.inputs import GRAMS_ETHANOL_PER_DRINK, INPUT_INDEX, INPUT_NAMES, STEP_H, STEPS_PER_DAY
 from gutsleep.scenario import Habits, Scenario
 from gutsleep.scenario.fields import clock_hours
+from gutsleep.scenario.models import MELANOPIC_DER, REFERENCE_SOURCE
 
 SPD = STEPS_PER_DAY
 N_CH = len(INPUT_NAMES)
@@ -50,10 +51,34 @@ def _q(clock: str) -> int:
     return round(clock_hours(clock) * QUARTERS_PER_H)
 
 
-def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float]:
-    """One local day's channels (96, N_CH) from its habits (and alcohol spilling over from the
-    previous day), plus the in-bed light level (lux). ``light_lux`` holds the awake light;
-    ``in_bed`` and antibiotic channels are left 0 (filled per step later)."""
+def _episode_light(prev: Habits, cur: Habits) -> tuple[np.ndarray, np.ndarray]:
+    """Light of the day's episodes (96,), in fluorescent-equivalent lux (photopic lux x melanopic DER of the source /
+    DER of the reference source), and the eyes-closed flag (96,); episodes past midnight spill over from ``prev``."""
+    light, closed = np.zeros(SPD), np.zeros(SPD)
+    ref = MELANOPIC_DER[REFERENCE_SOURCE]
+    for h, shift in ((prev, SPD), (cur, 0)):
+        for ep in h.light.episodes:
+            a, b = _q(ep.start), _q(ep.end)
+            if b <= a:
+                b += SPD  # runs past midnight
+            steps = np.arange(a, b) - shift
+            steps = steps[(steps >= 0) & (steps < SPD)]
+            light[steps] += ep.lux * MELANOPIC_DER[ep.source] / ref
+            if ep.eyes_closed:
+                closed[steps] = 1.0
+    return light, closed
+
+
+def _doses(p: np.ndarray, channel: int, intakes: tuple[tuple[str, float], ...]) -> None:
+    """Each dose (clock time, mg) delivered within one step, as a rate (mg/h)."""
+    for clock, mg in intakes:
+        p[min(_q(clock), SPD - 1), channel] += mg / STEP_H
+
+
+def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float, np.ndarray]:
+    """One local day's channels (96, N_CH) from its habits (and alcohol and light episodes spilling over from the
+    previous day), the in-bed light level (lux) and the light of the day's episodes (96,). ``light_lux`` holds the
+    awake light (background plus episodes); ``in_bed`` and antibiotic channels are left 0 (filled per step later)."""
     p = np.zeros((SPD, N_CH))
     meals = sorted(min(_q(m), SPD - 1) for m in cur.meals)
     if meals:
@@ -77,10 +102,16 @@ def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float]:
     p[:, INPUT_INDEX["water_l_per_day"]] = cur.water_l
     p[:, INPUT_INDEX["stress"]] = cur.stress
     clock = np.arange(SPD)
-    wake, evening = _q(cur.wake_time) % SPD, _q(cur.light.evening_from) % SPD
+    # Daylight starts at the wake time that ended the previous night (night d-1 uses day d-1's habits); this day's
+    # own wake_time ends the coming night, i.e. tomorrow morning.
+    wake, evening = _q(prev.wake_time) % SPD, _q(cur.light.evening_from) % SPD
     daytime = (clock >= wake) & (clock < evening) if wake <= evening else (clock >= wake) | (clock < evening)
-    p[:, INPUT_INDEX["light_lux"]] = np.where(daytime, cur.light.day_lux, cur.light.evening_lux)
-    return p, cur.light.night_lux
+    episodes, closed = _episode_light(prev, cur)
+    p[:, INPUT_INDEX["light_lux"]] = np.where(daytime, cur.light.day_lux, cur.light.evening_lux) + episodes
+    p[:, INPUT_INDEX["eyes_closed"]] = closed
+    _doses(p, INPUT_INDEX["caffeine_mg_per_h"], cur.caffeine_intakes())
+    _doses(p, INPUT_INDEX["melatonin_mg_per_h"], cur.melatonin_intakes())
+    return p, cur.light.night_lux, episodes
 
 
 @dataclass
@@ -144,6 +175,7 @@ class Schedule:
         self._identity = len(uniq) == self.n_subjects
         self._profiles: list[np.ndarray] = []
         self._night_lux: list[float] = []
+        self._episode_lux: list[np.ndarray] = []
         self._profile_ids: dict[tuple[Habits, Habits], int] = {}
         self._plans = [self._plan(s) for s in uniq]
         self._pack()
@@ -157,10 +189,11 @@ class Schedule:
         key = (prev, cur)
         pid = self._profile_ids.get(key)
         if pid is None:
-            prof, night_lux = _daily_profile(prev, cur)
+            prof, night_lux, episodes = _daily_profile(prev, cur)
             pid = len(self._profiles)
             self._profiles.append(prof)
             self._night_lux.append(night_lux)
+            self._episode_lux.append(episodes)
             self._profile_ids[key] = pid
         return pid
 
@@ -250,6 +283,8 @@ class Schedule:
         n_u = len(plans)
         self._prof_flat = np.concatenate(self._profiles).reshape(-1, N_CH)
         self._night_lux_arr = np.array(self._night_lux)
+        self._episode_lux_flat = np.concatenate(self._episode_lux)
+        self._any_episodes = bool(self._episode_lux_flat.any())
         n_days = max(len(p.day_profile) for p in plans)
         self._day_profile = np.zeros((n_u, n_days), dtype=np.int64)
         self._day_abx = np.zeros((n_u, n_days, 3))
@@ -307,7 +342,12 @@ class Schedule:
         night = np.where(in_bed, self._nid[rows, kc], -1)
         night = np.where(night >= 0, night, -1).astype(np.int32)
         x[..., INPUT_INDEX["in_bed"]][in_bed] = 1.0
-        x[..., INPUT_INDEX["light_lux"]][in_bed] = self._night_lux_arr[pid[in_bed]]
+        # In-bed light is that night's night_lux (the habits of the day the night belongs to), also after midnight.
+        night_day = np.clip(self._nid[rows, kc] - self._ld_lo, 0, self._n_local[:, None] - 1)
+        bed_light = self._night_lux_arr[self._day_profile[rows, night_day][in_bed]]
+        if self._any_episodes:  # episodes (a bedroom lamp, a screen in bed) also shine during the sleep opportunity
+            bed_light = bed_light + self._episode_lux_flat[(pid * SPD + clock)[in_bed]]
+        x[..., INPUT_INDEX["light_lux"]][in_bed] = bed_light
         return x, local * STEP_H, night
 
     def _block_for(self, k: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
@@ -356,7 +396,7 @@ class Schedule:
         return block[1][:, i : i + SPD]
 
     def day_inputs(self, k: int) -> np.ndarray:
-        """Inputs for simulated day ``k`` (0 = first burn-in day): (N, 96, 20) float64, channel
+        """Inputs for simulated day ``k`` (0 = first burn-in day): (N, 96, channels) float64, channel
         order ``INPUT_NAMES``; rates per hour of simulation time."""
         return self._day_slice(k, 1)
 

@@ -14,13 +14,15 @@ from gutsleep.model import (
     metabolites,
     microbiome,
     person,
+    pharmacology,
     sleep,
     vagus,
 )
 from gutsleep.model.inputs import INPUT_NAMES, INPUTS, STEP_H, STEPS_PER_DAY
 from gutsleep.model.spec import Model, ModelBuilder, ModelDefinitionError, Parameter, State
 
-MODULES = (person, clocks, sleep, melatonin, hpa, exposures, microbiome, metabolites, barrier, immune, vagus)
+MODULES = (person, clocks, sleep, melatonin, hpa, exposures, pharmacology, microbiome, metabolites, barrier, immune,
+           vagus)
 
 
 @lru_cache(maxsize=1)

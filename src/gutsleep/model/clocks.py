@@ -4,7 +4,9 @@ Central clock: the single-population macroscopic oscillator of Hannay, Booth & F
 (J Biol Rhythms 34:658), states amplitude R, collective phase psi (rad) and the photoreceptor
 activation n of Process L. Light reaches the eye only while awake. Phase markers: psi = 5*pi/12 at
 DLMO and psi = pi at the core-body-temperature minimum (Hannay 2019). All its parameters are the
-published ones (time in hours) except the intrinsic period, set to the human mean of 24.2 h.
+published ones (time in hours) except the intrinsic period, set to the human mean of 24.2 h. The light input is
+melanopic-weighted and expressed in lux of the cool-white fluorescent light of the fitted protocols (so daylight
+counts ~1.7 x, a warm LED ~0.75 x its photopic lux); closed eyelids pass ``eyelid_transmission`` of it.
 
 Peripheral clock: a phase oscillator theta for the gut and its microbes, pulled towards a fixed phase
 at every meal and weakly towards the central clock (assumption: the simplest form that lets meals
@@ -61,8 +63,15 @@ def build(m: ModelBuilder) -> None:
     n = m.state("photoreceptor_activation_n", 0.1, "1", "fraction of activated photoreceptors (Process L)",
                 scale=1.0)
 
-    light = m.let("light_at_eye_lux", m.u("light_lux") * (1 - asleep), "lux",
-                  "light reaching the retina: eyes are closed while asleep")
+    lid = m.param("eyelid_transmission", 0.03, "1", 0.005, 0.1,
+                  "RECALLED: Ando & Kripke 1996 Biol Psychiatry 39:22 and Bierman, Figueiro & Rea 2011 (eyelid "
+                  "transmission measurements): closed lids pass ~1-5 % of visible light, least at the short "
+                  "(melanopic) wavelengths; 3 % taken",
+                  "fraction of light at the eye that passes closed eyelids")
+    eyes_open = m.let("eyes_open", (1 - asleep) * (1 - m.u("eyes_closed")), "1",
+                      "fraction of the step with the eyes open: closed while asleep or in an eyes-closed episode")
+    light = m.let("light_at_eye_lux", m.u("light_lux") * (eyes_open + (1 - eyes_open) * lid), "lux",
+                  "light reaching the retina (fluorescent-equivalent lux): closed eyelids pass a small fraction")
     alpha = m.let("light_activation_alpha", alpha0 * light**p_exp / (light**p_exp + i0), "1/h",
                   "Process L activation rate (saturating in lux, Hannay 2019)")
     bhat = m.let("light_drive_Bhat", gain * (1 - n) * alpha, "1", "photic drive on the pacemaker")

@@ -28,7 +28,9 @@ class InputChannel:
 
 
 INPUTS: tuple[InputChannel, ...] = (
-    InputChannel("light_lux", "lux", "ambient light at the eye while awake (the model gates it by sleep)"),
+    InputChannel("light_lux", "lux", "light at the eye with the eyes open, in lux of cool-white fluorescent light of "
+                 "the same melanopic effect (melanopic EDI / 0.6; the shorthand levels count as fluorescent light); "
+                 "the model gates it by sleep and closed eyes"),
     InputChannel("in_bed", "1", "1 inside the sleep opportunity (bed to wake time), else 0"),
     InputChannel("meal", "1", "1 during a step in which a meal is eaten, else 0 (entrains the gut clock)"),
     InputChannel("fiber_g_per_h", "g/h", "total dietary fiber intake rate, delivered with meals"),
@@ -48,6 +50,10 @@ INPUTS: tuple[InputChannel, ...] = (
     InputChannel("antibiotic_anaerobe", "1", "1 while an anti-anaerobe course (e.g. clindamycin) is taken"),
     InputChannel("antibiotic_quinolone", "1", "1 while a fluoroquinolone course (e.g. ciprofloxacin) is taken"),
     InputChannel("stress", "1", "psychological stress, 0 (none) to 1 (severe)"),
+    InputChannel("eyes_closed", "1",
+                 "1 during a light episode with the eyes closed, else 0 (asleep closes them anyway)"),
+    InputChannel("caffeine_mg_per_h", "mg/h", "oral caffeine intake rate (each dose delivered within one step)"),
+    InputChannel("melatonin_mg_per_h", "mg/h", "oral melatonin intake rate (each tablet delivered within one step)"),
 )
 
 EXPERIMENT_INPUTS: tuple[InputChannel, ...] = (

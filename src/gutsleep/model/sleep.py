@@ -11,8 +11,10 @@ threshold and off when H falls below the lower one; leaving bed ends it. Brief a
 sleep period are an algebraic fraction driven by arousal (stress, cortisol, high inflammation, alcohol
 rebound) and calmed by the vagal signal; ``asleep`` = Z x (1 - awake fraction).
 
-Modifiers shift both thresholds (in units of H): melatonin and the vagal/GABA signal make sleep easier,
-arousal harder; hepatoportal butyrate (Szentirmai 2019) and low-grade inflammation deepen NREM.
+Modifiers shift both thresholds (in units of H): melatonin (endogenous and tablets) and the vagal/GABA signal
+make sleep easier; arousal, recent bright light (acute alerting) and caffeine (adenosine blockade) make it
+harder; light in the bedroom and caffeine also raise night-time arousal; hepatoportal butyrate (Szentirmai 2019)
+and low-grade inflammation deepen NREM.
 Slow-wave sleep is the share of sleep whose pressure exceeds a floor (SWA tracks Process S), scaled
 by age, butyrate, alcohol (early night) and an inverted U in IL-6 (finding INF-01).
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import sympy as sp
 
 from gutsleep.model.inputs import PATHWAY_SIGNALS
-from gutsleep.model.spec import ModelBuilder, logistic, pos, saturating
+from gutsleep.model.spec import ModelBuilder, hill, logistic, pos, saturating
 
 SKELDON = "Skeldon, Dijk & Derks 2014 Sci Rep 4:5133, two-process model (Fig. 1b)"
 
@@ -149,14 +151,59 @@ def build(m: ModelBuilder) -> None:
     bac = _seen(m, "blood_alcohol_g_l")
     rebound = _seen(m, "alcohol_rebound_g_l")
 
+    # --- light, caffeine and melatonin tablets (inputs of the day) ------------------------------------------
+    g_light = m.param("light_alerting_effect", 0.03, "1", 0.0, 0.4,
+                      "assumption: kept small so that the default 100-lux evening adds ~1 min to the baseline sleep "
+                      "latency (REF06-SOL was calibrated without this term); the e-reader effect of Chang et al. 2015 "
+                      "PNAS 112:1232 (+~10 min, LIT-01) is not reached within the plausible range with today's "
+                      "sleep switch (LIGHT-CHANG-SOL fails, see the evidence report)",
+                      "threshold shift (units of H) at saturating alerting by light")
+    k_light = m.param("light_alerting_half_lux", 100.0, "lux", 30.0, 500.0,
+                      "Cajochen et al. 2000 Behav Brain Res 115:75 (RECALLED): half of the maximal alerting response "
+                      "(subjective sleepiness, EEG) at ~100 lux of fluorescent light, like melatonin suppression",
+                      "light at the retina (fluorescent-equivalent lux) giving half the alerting effect")
+    tau_light = m.param("light_alerting_decay_h", 1.0, "h", 0.25, 3.0,
+                        "assumption: the alerting effect of evening light persists for about an hour after it ends "
+                        "(Chang 2015: longer latency right after reading; Cajochen 2005 J Appl Physiol 99:1164 "
+                        "blue-light alerting during exposure, RECALLED)",
+                        "time constant of the alerting effect of light")
+    alert = m.state("light_alerting_level", 0.0, "1", "acute alerting by recent light (0..1, low-pass filtered)",
+                    scale=1.0)
+    m.rate(alert, (hill(m.sym("light_at_eye_lux"), k_light, 1.5) - alert) / tau_light)
+    g_bedlight = m.param("bedroom_light_arousal_gain", 0.5, "1", 0.0, 2.0,
+                         "assumption: ~10 min more WASO with a dim lamp on all night (Cho et al. 2016 Chronobiol Int "
+                         "33:117: 5 or 10 lux during sleep raised WASO and stage N1 with no difference between the "
+                         "two levels; magnitude not retrieved)",
+                         "night-time arousal at saturating light in the bedroom")
+    k_bedlight = m.param("bedroom_light_half_lux", 3.0, "lux", 0.5, 30.0,
+                         "assumption: the effect is near saturation at 5 lux (Cho 2016: 5 and 10 lux alike)",
+                         "bedroom light (fluorescent-equivalent lux at the eye) giving half the arousal")
+    bedlight = m.let("bedroom_light_arousal", g_bedlight * hill(in_bed * m.u("light_lux"), k_bedlight), "1",
+                     "arousal from light in the bedroom during the sleep opportunity (through the eyelids)")
+    g_caf = m.param("caffeine_threshold_effect", 0.085, "1", 0.0, 0.3,
+                    "calibrated: CAF-DRAKE-6H (Drake et al. 2013 J Clin Sleep Med 9:1195: 400 mg 6 h before bed "
+                    "shortened objective sleep by ~1 h)",
+                    "rise of both sleep thresholds (units of H) at full adenosine blockade")
+    g_caf_ar = m.param("caffeine_arousal_gain", 1.0, "1", 0.0, 3.0,
+                       "assumption: caffeine fragments sleep (Clark & Landolt 2017 Sleep Med Rev 31:70: WASO up, SE "
+                       "-7 %); with the threshold effect calibrated on CAF-DRAKE-6H",
+                       "night-time arousal at full adenosine blockade")
+    block = m.ref("caffeine_adenosine_block")
+    exo_mel = m.ref("melatonin_exogenous_pmol_l")
+    mel_all = m.let("melatonin_sleep_signal_pmol_l", mel + exo_mel, "pmol/L",
+                    "plasma melatonin read by the sleep switch: endogenous plus tablets")
+
     calm = m.let("sleep_calm_shift",
-                 g_mel * mel / (mel + k_mel) + g_vag * vagal + g_but * (but - 1) + g_alc_sed * bac,
-                 "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol)")
+                 g_mel * mel_all / (mel_all + k_mel) + g_vag * vagal + g_but * (but - 1) + g_alc_sed * bac
+                 - g_light * alert - g_caf * block,
+                 "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol; negative: "
+                      "alerting light, caffeine)")
     arousal = m.let("night_arousal",
                     (g_stress * _seen(m, "stress") + g_cort * saturating(cort / 100 - 1)
                      + g_il6_ar * saturating(il6_fold - il6_frag)
                      + g_alc_reb * rebound + g_mis_ar * _seen(m, "circadian_misalignment")
-                     + g_dig_ar * _seen(m, "chylomicron_lps_carrier")) / (1 + g_vag_ar * vagal),
+                     + g_dig_ar * _seen(m, "chylomicron_lps_carrier")
+                     + bedlight + g_caf_ar * block) / (1 + g_vag_ar * vagal),
                     "1", "arousal that fragments sleep and delays its onset", observe=True)
     upper = m.let("sleep_threshold_upper", h_up + c_amp * circ - calm + 0.05 * arousal, "1",
                   "effective upper threshold (wake -> sleep)")

@@ -8,11 +8,14 @@ is ``docs/scenarios.md``.
 from gutsleep.scenario.loader import ScenarioError, load_scenario, parse_scenario
 from gutsleep.scenario.models import (
     ANTIBIOTIC_CLASSES,
+    CaffeineDose,
     Event,
     Habits,
     HabitsPatch,
     Intervention,
     Light,
+    LightEpisode,
+    MelatoninDose,
     Person,
     Scenario,
     Sweeteners,
@@ -20,11 +23,14 @@ from gutsleep.scenario.models import (
 
 __all__ = [
     "ANTIBIOTIC_CLASSES",
+    "CaffeineDose",
     "Event",
     "Habits",
     "HabitsPatch",
     "Intervention",
     "Light",
+    "LightEpisode",
+    "MelatoninDose",
     "Person",
     "Scenario",
     "ScenarioError",

@@ -40,6 +40,29 @@ WaterL = Ranged(0, 10, "L/day")
 ProteinG = Ranged(0, 400, "g/day")
 Stress = Ranged(0, 1, "")
 Lux = Ranged(0, 150000, "lux")
+CaffeineMg = Ranged(0, 1000, "mg")
+MelatoninMg = Ranged(0, 20, "mg")
+MAX_EPISODES = 16
+MAX_DOSES = 12
+
+LightSource = Literal["daylight", "fluorescent", "warm_led", "incandescent", "cool_led", "screen"]
+MELANOPIC_DER: dict[str, float] = {
+    "daylight": 1.0,
+    "cool_led": 0.85,
+    "screen": 0.85,
+    "fluorescent": 0.60,
+    "incandescent": 0.54,
+    "warm_led": 0.45,
+}
+"""Melanopic daylight (D65) efficacy ratio of each light source: melanopic EDI (lux) per photopic lux (CIE S 026/E:2018;
+typical values as tabulated by Brown et al. 2022 PLoS Biol 20:e3001571). daylight = D65 by definition (1.0);
+incandescent = CIE illuminant A (~0.54); cool-white fluorescent ~0.6; warm-white LED 2700-3000 K ~0.45 (a 3000 K LED
+data sheet: 0.468); cool LED 5000-6500 K and white phone/tablet screens ~0.8-0.9 (a 4000 K LED: 0.632). Status: D65
+by definition; the others RECALLED typical values (a real source can differ by +/-0.1; give its lux accordingly)."""
+REFERENCE_SOURCE = "fluorescent"
+"""Spectrum the shorthand levels (``day_lux``, ``evening_lux``, ``night_lux``) are read as: the cool-white fluorescent
+light of the laboratory protocols to which the clock's light response was fitted (Hannay 2019), so the shorthand
+keeps its meaning."""
 ShiftHours = Ranged(-12, 12, "h")
 Seed = Whole(0, 2**63 - 1, "")
 
@@ -99,14 +122,80 @@ class Sweeteners(_Strict):
     aspartame_mg: SweetenerMg = 0.0
 
 
+def _clock_window_problem(start: str, end: str) -> str | None:
+    if start == end:
+        return f"end must differ from start ({start}); an episode lasts 15 min to 23 h 45 min"
+    return None
+
+
+class LightEpisode(_Strict):
+    """Light at the eye from ``start`` to ``end`` every day the habits are in force (local clock; an episode whose
+    end is earlier than its start runs past midnight). ``lux`` is photopic illuminance at the eye from this source;
+    episodes add to the shorthand background (``day_lux``/``evening_lux``/``night_lux``) and to each other."""
+
+    start: ClockTime
+    end: ClockTime
+    lux: Lux
+    source: LightSource = "fluorescent"
+    """Spectrum: daylight, fluorescent, warm_led, incandescent, cool_led or screen (sets the melanopic weight)."""
+    eyes_closed: bool = False
+    """True if the eyes are closed during the episode (light then passes the eyelids only); during sleep the eyes
+    are closed anyway."""
+
+    @field_validator("end")
+    @classmethod
+    def _not_empty(cls, v: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        problem = None if start is None else _clock_window_problem(start, v)
+        if problem:
+            raise _rule(problem, value=v)
+        return v
+
+
+def check_episodes(v: tuple[LightEpisode, ...]) -> tuple[LightEpisode, ...]:
+    if len(v) > MAX_EPISODES:
+        raise PydanticCustomError("episodes", "at most {n} light episodes per day are allowed (got {got})",
+                                  {"n": MAX_EPISODES, "got": len(v)})
+    return v
+
+
+class CaffeineDose(_Strict):
+    """One caffeine intake: ``mg`` (0-1000 mg; a cup of brewed coffee ~95 mg, espresso ~65 mg) at clock ``time``."""
+
+    time: ClockTime
+    mg: CaffeineMg
+
+
+class MelatoninDose(_Strict):
+    """One oral melatonin tablet: ``mg`` (0-20 mg; common doses 0.3-5 mg) at clock ``time``."""
+
+    time: ClockTime
+    mg: MelatoninMg
+
+
+def check_doses(v: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(v) > MAX_DOSES:
+        raise PydanticCustomError("doses", "at most {n} doses per day are allowed (got {got})",
+                                  {"n": MAX_DOSES, "got": len(v)})
+    return v
+
+
 class Light(_Strict):
-    """Ambient light at the eye (lux): daytime, evening (from ``evening_from`` to bed) and in bed."""
+    """Ambient light at the eye (lux): daytime, evening (from ``evening_from`` to bed) and in bed, plus optional
+    ``episodes`` of a given source (screen, lamp, outdoors) on top."""
 
     day_lux: Lux = 1000.0
     evening_lux: Lux = 100.0
     night_lux: Lux = 0.0
     evening_from: ClockTime = "21:00"
     """Local clock time at which evening (indoor) light starts."""
+    episodes: tuple[LightEpisode, ...] = ()
+    """Light episodes of the day (at most 16)."""
+
+    @field_validator("episodes")
+    @classmethod
+    def _episodes(cls, v: tuple[LightEpisode, ...]) -> tuple[LightEpisode, ...]:
+        return check_episodes(v)
 
 
 class Habits(_Strict):
@@ -129,11 +218,36 @@ class Habits(_Strict):
     wake_time: ClockTime = "07:00"
     stress: Stress = 0.2
     light: Light = Field(default_factory=Light)
+    caffeine_mg: CaffeineMg = 0.0
+    """Habitual caffeine taken once a day at ``caffeine_time`` (mg, 0-1000); added to ``caffeine_doses``."""
+    caffeine_time: ClockTime = "08:00"
+    caffeine_doses: tuple[CaffeineDose, ...] = ()
+    """Caffeine intakes of the day: list of {time, mg} (at most 12)."""
+    melatonin_mg: MelatoninMg = 0.0
+    """Oral melatonin taken once a day at ``melatonin_time`` (mg, 0-20); added to ``melatonin_doses``."""
+    melatonin_time: ClockTime = "22:00"
+    melatonin_doses: tuple[MelatoninDose, ...] = ()
+    """Melatonin tablets of the day: list of {time, mg} (at most 12)."""
 
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return check_meals(v)
+
+    @field_validator("caffeine_doses", "melatonin_doses")
+    @classmethod
+    def _doses(cls, v: tuple[Any, ...]) -> tuple[Any, ...]:
+        return check_doses(v)
+
+    def caffeine_intakes(self) -> tuple[tuple[str, float], ...]:
+        """(clock time, mg) of every caffeine intake of the day (shorthand first)."""
+        out = [(self.caffeine_time, self.caffeine_mg)] if self.caffeine_mg > 0 else []
+        return tuple(out + [(d.time, d.mg) for d in self.caffeine_doses if d.mg > 0])
+
+    def melatonin_intakes(self) -> tuple[tuple[str, float], ...]:
+        """(clock time, mg) of every melatonin tablet of the day (shorthand first)."""
+        out = [(self.melatonin_time, self.melatonin_mg)] if self.melatonin_mg > 0 else []
+        return tuple(out + [(d.time, d.mg) for d in self.melatonin_doses if d.mg > 0])
 
     @field_validator("wake_time")
     @classmethod
@@ -188,6 +302,13 @@ class LightPatch(_Patch):
     evening_lux: Lux | None = None
     night_lux: Lux | None = None
     evening_from: ClockTime | None = None
+    episodes: tuple[LightEpisode, ...] | None = None
+    """Replaces the whole list of episodes (``[]`` removes them)."""
+
+    @field_validator("episodes")
+    @classmethod
+    def _episodes(cls, v: tuple[LightEpisode, ...] | None) -> tuple[LightEpisode, ...] | None:
+        return None if v is None else check_episodes(v)
 
 
 class HabitsPatch(_Patch):
@@ -210,11 +331,22 @@ class HabitsPatch(_Patch):
     wake_time: ClockTime | None = None
     stress: Stress | None = None
     light: LightPatch | None = None
+    caffeine_mg: CaffeineMg | None = None
+    caffeine_time: ClockTime | None = None
+    caffeine_doses: tuple[CaffeineDose, ...] | None = None
+    melatonin_mg: MelatoninMg | None = None
+    melatonin_time: ClockTime | None = None
+    melatonin_doses: tuple[MelatoninDose, ...] | None = None
 
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
         return None if v is None else check_meals(v)
+
+    @field_validator("caffeine_doses", "melatonin_doses")
+    @classmethod
+    def _doses(cls, v: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+        return None if v is None else check_doses(v)
 
     @model_validator(mode="after")
     def _not_empty(self) -> HabitsPatch:
