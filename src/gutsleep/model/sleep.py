@@ -281,9 +281,9 @@ def build(m: ModelBuilder) -> None:
     phase = m.state("ultradian_phase", 0.0, "rad",
                     "phase of the NREM-REM cycle since sleep onset (~30 rad by the end of a night)", scale=30.0)
     m.rate(phase, 2 * sp.pi / period * asleep - k_reset * (1 - z) * phase)
-    window = logistic((sp.cos(phase - rem_pos) - (1 - rem_width)) / 0.05)
+    window = logistic((sp.cos(phase - rem_pos) - (1 - rem_width)) / 0.1)
     first = logistic((phase - sp.pi) / 0.3)  # no REM at sleep onset (narcolepsy-like SOREM excluded)
-    rem_share = m.let("rem_share_of_sleep", window * first * logistic((h_rem - h) / 0.05)
+    rem_share = m.let("rem_share_of_sleep", window * first * logistic((h_rem - h) / 0.1)
                       / (1 + g_alc_rem * bac), "1", "share of the time asleep that is REM sleep")
     m.let("rem", asleep * rem_share, "1", "fraction of the time in REM sleep", observe=True)
     m.let("sws", asleep * (1 - rem_share) * sws_share, "1", "fraction of the time in slow-wave sleep (N3)",
