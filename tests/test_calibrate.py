@@ -116,6 +116,28 @@ def test_quick_calibration_writes_a_parameter_set_and_refuses_to_overwrite(tmp_p
     b = (plain / "nightly.csv").read_text()
     assert a != b  # the set's sleep_onset_rate changes the nights
 
+    ens = tmp_path / "ens"
+    ran = invoke("simulate", "fermented-foods", "--days", "20", "--timeseries-every-h", "24", "--out", str(ens),
+                 "--parameters", str(path), "--ensemble", "4")
+    assert ran.exit_code == 0, ran.output
+    import pandas as pd
+
+    bands = pd.read_csv(ens / "nightly_bands.csv")
+    assert set(bands.outcome) >= {"tst_min", "sol_min"} and (bands.draws == 4).all()
+    assert (bands.p05 <= bands.p50 + 1e-9).all() and (bands.p50 <= bands.p95 + 1e-9).all()
+    sol = bands[bands.outcome == "sol_min"]
+    assert (sol.p95 - sol.p05).max() > 0  # the draws differ in sleep_onset_rate, so the nights do
+    summary = pd.read_csv(ens / "summary_bands.csv")
+    assert {"window_change", "window_change_p05", "window_change_p95"} <= set(summary.columns)
+    package = json.loads((ens / "datapackage.json").read_text())
+    assert {"nightly_bands.csv", "daily_bands.csv", "summary_bands.csv"} <= {r["path"] for r in package["resources"]}
+    assert "Model uncertainty: 4 posterior draws" in (ens / "report.html").read_text()
+    no_set = invoke("simulate", "baseline", "--days", "3", "--out", str(tmp_path / "x"), "--ensemble", "4")
+    assert no_set.exit_code == 2 and "--parameters" in no_set.output
+    too_many = invoke("simulate", "baseline", "--days", "3", "--out", str(tmp_path / "y"), "--parameters", str(path),
+                      "--ensemble", "999")
+    assert too_many.exit_code == 2 and "posterior draws" in too_many.output
+
 
 def test_an_interrupted_calibration_resumes(tmp_path):
     prob = problem("quick")
@@ -175,3 +197,20 @@ def test_a_foreign_or_unknown_parameter_set_is_refused(tmp_path):
     assert cmp.exit_code == 2 and "fitted on model" in cmp.output
     shown = invoke("params", "--parameters", str(bad))
     assert shown.exit_code == 2 and "fitted on model" in shown.output
+
+
+def test_batches_run_on_a_dask_scheduler():
+    """The executor cohorts use: the same residuals as in-process."""
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import LocalCluster
+
+    prob = problem("quick")
+    zs = np.vstack([prob.z_default(), prob.z_default() + 0.05])
+    here = Evaluator(prob)(zs)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                      silence_logs=50) as cluster, Evaluator(prob, batch_size=1,
+                                                             scheduler=cluster.scheduler_address) as remote:
+        there = remote(zs)
+    np.testing.assert_allclose(there.residuals, here.residuals, rtol=1e-12)
+    with pytest.raises(ValueError, match="cannot connect"):
+        Evaluator(prob, scheduler="tcp://127.0.0.1:9")

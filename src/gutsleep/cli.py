@@ -106,15 +106,40 @@ def _what(scenarios: Sequence[Scenario], burn_in_days: int) -> str:
     return f"simulating {names} ({days} days + {burn_in_days} burn-in)"
 
 
-def _parameter_set(path: Path | None) -> dict[str, float] | None:
-    """The point estimate of a checked parameter set (a bad one raises ValueError with the reason)."""
+def _load_set(path: Path | None):  # -> ParameterSet | None
+    """A checked parameter set (a bad one raises ValueError with the reason)."""
     if path is None:
         return None
     from gutsleep.calibrate.paramset import load_parameter_set
 
     loaded = load_parameter_set(path)
     ui.info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
-    return dict(loaded.estimate)
+    return loaded
+
+
+def _parameter_set(path: Path | None) -> dict[str, float] | None:
+    """The point estimate of a checked parameter set."""
+    loaded = _load_set(path)
+    return None if loaded is None else dict(loaded.estimate)
+
+
+def _ensemble(loaded: Sequence[Scenario], pset, sets: list[dict[str, float]], burn_in_days: int,
+              output: SimulationOutput, source: Path) -> tuple[list[str], dict]:
+    """Run the posterior draws; the report section and the band tables."""
+    from gutsleep.apps import ensemble as ens
+
+    with ui.day_progress(f"simulating {len(sets)} posterior draws of {source}", check_compile=False) as progress:
+        members = ens.run_ensemble(loaded, sets, burn_in_days=burn_in_days, progress=progress)
+    nightly, daily = ens.band_table(members, "nightly"), ens.band_table(members, "daily")
+    summary = ens.summary_bands(output, members)
+    section = ens.band_section(output, nightly, daily, summary, len(sets), str(source))
+    text = f"5/50/95 % points across {len(sets)} posterior draws of {source.name}"
+    tables = {"nightly_bands": ("bands", nightly, ("subject", "night", "outcome"),
+                                f"per night and key outcome: {text}"),
+              "daily_bands": ("bands", daily, ("subject", "day", "outcome"), f"per day and key outcome: {text}"),
+              "summary_bands": ("summary_bands", summary, ("subject", "column"),
+                                f"window change at the estimate and its {text}")}
+    return [section], tables
 
 
 def _run(scenarios: Sequence[Scenario], burn_in_days: int, every_h: float | None,
@@ -216,6 +241,11 @@ def simulate(
     days: Days = None,
     sets: Sets = None,
     parameters: ParametersFile = None,
+    ensemble: Annotated[
+        int | None, typer.Option("--ensemble", min=2, max=1000,
+                                 help="also run N posterior draws of the --parameters set: 5-95 % bands in "
+                                      "nightly_bands.csv, daily_bands.csv, summary_bands.csv and the report")
+    ] = None,
     force: Force = False,
 ) -> None:
     """Simulate scenarios; write nightly.csv, daily.csv, summary.csv, timeseries.nc, report.html and
@@ -225,12 +255,26 @@ def simulate(
         from gutsleep.apps.outputs import OutputFolder
 
         loaded = _load(scenarios, days, sets or ())
-        base = _parameter_set(parameters)
-        with OutputFolder.open(out, command="simulate", force=force, expect=sim.OUTPUT_FILES) as folder:
+        pset = _load_set(parameters)
+        base = None if pset is None else dict(pset.estimate)
+        expect = list(sim.OUTPUT_FILES)
+        draws: list[dict[str, float]] = []
+        if ensemble is not None:
+            from gutsleep.apps.ensemble import BAND_FILES, ensemble_sets
+
+            if pset is None or parameters is None:
+                raise ValueError("--ensemble needs --parameters FILE (a parameter set with posterior draws)")
+            draws = ensemble_sets(pset, ensemble)
+            expect += list(BAND_FILES)
+        with OutputFolder.open(out, command="simulate", force=force, expect=expect) as folder:
             output = _run(loaded, burn_in_days, timeseries_every_h, base)
             sections = _attribution_sections(loaded, burn_in_days, base)
+            extra: dict = {}
+            if draws and parameters is not None:
+                more, extra = _ensemble(loaded, pset, draws, burn_in_days, output, parameters)
+                sections = more + sections
             with ui.phase(f"writing tables, time series and report.html to {out}"):
-                staged = sim.write_outputs(output, folder.staging, sections)
+                staged = sim.write_outputs(output, folder.staging, sections, extra)
         paths = folder.final_paths(staged)
     _print_run_summary(output)
     _print_paths(paths)

@@ -60,6 +60,9 @@ def calibrate_command(
                                          help="processes evaluating batches of parameter sets")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, max=1024,
                                             help="parameter sets simulated together in one batched run")] = 16,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="address of an existing dask scheduler "
+                                                                      "(e.g. tcp://HOST:8786): batches run on its "
+                                                                      "workers (cohort extra)")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="continue an interrupted calibration of this name")] = False,
     force: Annotated[bool, typer.Option("--force", help="replace an existing parameter set (and discard a saved, "
                                                         "interrupted state)")] = False,
@@ -121,7 +124,7 @@ def calibrate_command(
                 f"({prob.description}); state saved after every iteration in {state_path}")
         progress, bar = _progress()
         try:
-            with Evaluator(prob, batch_size=batch_size, workers=workers) as evaluate:
+            with Evaluator(prob, batch_size=batch_size, workers=workers, scheduler=scheduler) as evaluate:
                 if bar is not None:
                     bar.start()
                 try:

@@ -128,6 +128,20 @@ _CORRELATIONS: dict[str, tuple[str, str]] = {
     "agrees_partial": ("true/false", "sign_partial equals expected"),
 }
 
+_BANDS: dict[str, tuple[str, str]] = {
+    "outcome": ("text", "outcome column"),
+    "p05": (OUTCOME_UNIT, "5 % point across the posterior draws of the parameter set"),
+    "p50": (OUTCOME_UNIT, "median across the posterior draws"),
+    "p95": (OUTCOME_UNIT, "95 % point across the posterior draws"),
+    "draws": ("count", "posterior draws run (--ensemble)"),
+    "column": ("text", "outcome column"),
+    "unit": ("text", "unit of the outcome"),
+    "window_change": ("unit of the outcome (see column `unit`)", "change over the intervention window at the "
+                                                                   "point estimate"),
+    "window_change_p05": ("unit of the outcome (see column `unit`)", "5 % point of the window change across draws"),
+    "window_change_p50": ("unit of the outcome (see column `unit`)", "median window change across draws"),
+    "window_change_p95": ("unit of the outcome (see column `unit`)", "95 % point of the window change across draws"),
+}
 _SENSITIVITY: dict[str, tuple[str, str]] = {
     "outcome": ("text", "outcome column"),
     "parameter": ("text", "model parameter varied over its plausible range"),
@@ -199,7 +213,8 @@ def column_doc(kind: str, column: str) -> tuple[str, str]:
     if kind == "summary" and column == "scenario":
         return "text", "scenario name of the subject"
     tables = {"results": _TRIAL_RESULTS, "within": _WITHIN, "power": _POWER, "correlations": _CORRELATIONS,
-              "sensitivity": _SENSITIVITY, "attribution": _ATTRIBUTION, "attribution_nightly": _ATTRIBUTION}
+              "sensitivity": _SENSITIVITY, "attribution": _ATTRIBUTION, "attribution_nightly": _ATTRIBUTION,
+              "bands": _BANDS, "summary_bands": _BANDS}
     if column in tables.get(kind, {}):
         return tables[kind][column]
     if kind in ("attribution", "attribution_nightly"):

@@ -316,12 +316,14 @@ _FILE_TEXT = {
 
 
 def write_outputs(
-    output: SimulationOutput, directory: str | Path, extra_sections: Sequence[str] = ()
+    output: SimulationOutput, directory: str | Path, extra_sections: Sequence[str] = (),
+    extra_tables: Mapping[str, tuple[str, pd.DataFrame, Sequence[str], str]] | None = None,
 ) -> dict[str, Path]:
     """Write ``nightly.csv``, ``daily.csv``, ``summary.csv``, ``timeseries.nc`` (if sampled), ``report.html`` and
     ``datapackage.json``; return the paths.
 
-    ``extra_sections`` are HTML sections appended to the report (e.g. the pathway attribution)."""
+    ``extra_sections`` are HTML sections appended to the report (e.g. the pathway attribution); ``extra_tables``
+    more CSVs: file stem -> (schema kind, table, primary key, description), e.g. the ``--ensemble`` bands."""
     from gutsleep.apps import metadata
     from gutsleep.report.simulation import simulation_report
 
@@ -332,13 +334,19 @@ def write_outputs(
     for name, df in tables.items():
         paths[name] = out / f"{name}.csv"
         df.to_csv(paths[name], index=False)
+    for name, (_kind, df, _key, _text) in (extra_tables or {}).items():
+        paths[name] = out / f"{name}.csv"
+        df.to_csv(paths[name], index=False)
     if output.timeseries is not None:
         paths["timeseries"] = out / "timeseries.nc"
         timeseries_for_netcdf(output).to_netcdf(paths["timeseries"], engine="scipy")
     paths["report"] = out / "report.html"
     paths["report"].write_text(simulation_report(output, extra_sections), encoding="utf-8")
-    files = [p.name for k, p in paths.items() if k not in tables]
-    paths["datapackage"] = metadata.write_datapackage(out, simulation_package(output, tables, files))
+    files = [p.name for k, p in paths.items() if k not in tables and k not in (extra_tables or {})]
+    package = simulation_package(output, tables, files)
+    package["resources"] += [metadata.resource(f"{name}.csv", kind, df, primary_key=key, description=text)
+                             for name, (kind, df, key, text) in (extra_tables or {}).items()]
+    paths["datapackage"] = metadata.write_datapackage(out, package)
     return paths
 
 

@@ -3,7 +3,8 @@
 Each experiment's protocol is simulated once for a whole batch of parameter sets: its scenarios are repeated
 once per set as subjects of one batched solver run (:class:`BatchContext`), and each experiment then measures
 its own copy through a :class:`~gutsleep.evidence.framework.Context` view, so ``measure`` functions run exactly
-as in ``gutsleep evidence``. Batches can be spread over worker processes (``workers``).
+as in ``gutsleep evidence``. Batches can be spread over worker processes (``workers``) or over the workers of a
+dask scheduler (``scheduler``, the executor cohorts use; the ``cohort`` extra).
 """
 
 from __future__ import annotations
@@ -127,12 +128,22 @@ def _evaluate_chunk(problem_name: str, sets: list[dict[str, float]]) -> Evaluati
 class Evaluator:
     """Residuals of a problem for many z-vectors: batched simulation, in chunks, optionally over processes."""
 
-    def __init__(self, problem: CalibrationProblem, *, batch_size: int = 16, workers: int = 1) -> None:
+    def __init__(self, problem: CalibrationProblem, *, batch_size: int = 16, workers: int = 1,
+                 scheduler: str | None = None) -> None:
         self.problem = problem
         self.batch_size = max(1, batch_size)
         self.workers = max(1, workers)
         self.evaluations = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        if scheduler is not None:
+            from gutsleep.calibrate.problem import PROBLEMS
+
+            if problem.name not in PROBLEMS:
+                raise ValueError("only a declared problem can be evaluated on a dask scheduler")
+            from gutsleep.cohort.executor import connect
+
+            self._client = connect(scheduler)
 
     def __enter__(self) -> Evaluator:
         return self
@@ -144,6 +155,9 @@ class Evaluator:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def __call__(self, zs: np.ndarray) -> Evaluation:
         zs = np.atleast_2d(np.asarray(zs, dtype=float))
@@ -151,7 +165,10 @@ class Evaluator:
         chunks = [sets[i:i + self.batch_size] for i in range(0, len(sets), self.batch_size)]
         from gutsleep.calibrate.problem import PROBLEMS
 
-        if self.workers > 1 and len(chunks) > 1 and self.problem.name in PROBLEMS:
+        if self._client is not None:
+            futures = self._client.map(_evaluate_chunk, [self.problem.name] * len(chunks), chunks, pure=False)
+            parts = self._client.gather(futures)
+        elif self.workers > 1 and len(chunks) > 1 and self.problem.name in PROBLEMS:
             if self._pool is None:
                 import multiprocessing
 
