@@ -343,3 +343,18 @@ def saturating(x: sp.Expr) -> sp.Expr:
 def logistic(x: sp.Expr) -> sp.Expr:
     """Smooth step 1 / (1 + e^-x), written with tanh so it cannot overflow for large |x|."""
     return (1 + sp.tanh(x / 2)) / 2
+
+
+def soft_ceiling(x: sp.Expr, ref: sp.Expr | float, top: sp.Expr | float) -> sp.Expr:
+    """``x`` up to ``ref``, then a saturating approach to ``top``: slope 1 at ``ref``, never above ``top``.
+
+    Physiological ceilings (septic-range cytokines, maximal acute-phase synthesis, a fully open barrier) are
+    written with this so that ordinary values are untouched and no valid input can push a level past its
+    ceiling."""
+    excess = pos(x - ref)
+    return sp.Min(x, ref) + excess / (1 + excess / (top - ref))
+
+
+def signed_saturating(x: sp.Expr) -> sp.Expr:
+    """x / (1 + |x|): linear for small |x|, bounded by -1 and 1 in both directions."""
+    return x / (1 + sp.Abs(x))
