@@ -130,8 +130,8 @@ def m_devos(ctx: Context) -> Measured:
     out = _endotoxin_days(ctx, "loops_tolerance", days, 21)
     responses = [_il6_response(out, d) for d in days]
     attenuation = 100 * (1 - responses[-1] / responses[0])
-    return Measured(attenuation, checks={"each dose answered less than the one before":
-                                         all(b < a for a, b in pairwise(responses))},
+    return Measured(attenuation, checks={"no dose answered more than the one before":
+                                         all(b <= a * 1.001 for a, b in pairwise(responses))},
                     details="IL-6 response (area over 8 h, pg/mL x h) by day: "
                             + ", ".join(f"{r:.0f}" for r in responses),
                     series=[Series(list(range(1, 6)), responses, "IL-6 response", unit="pg/mL x h")],
@@ -296,10 +296,10 @@ LOOP_EXPERIMENTS: tuple[Experiment, ...] = (
     _exp("VGO04-IL6", ("VGO-04",), "A week of 6-h nights raises 24-h IL-6", "+0.8 +/- 0.3 pg/mL (+/- 2 SE)", 0.2,
          1.4, "pg/mL", m_vgontzas),
     _exp("PEJ13-RECOVERY", ("PEJ-13",), "Two 10-h recovery nights bring IL-6 back to baseline",
-         "remaining rise <= 35 % of the restriction rise", 0.0, 0.35, "fraction", m_pejovic),
+         "remaining change within +/-35 % of the restriction rise", -0.35, 0.35, "fraction", m_pejovic),
     _exp("VLE09-CRP", ("VLE-09",), "Five nights of 4 h raise CRP", "+45 % (+20 to +70 %)", 20, 70, "%", m_leeuwen),
     _exp("VLE09-RECOVERY", ("VLE-09",), "CRP keeps rising over two recovery nights", ">= 1 (reported 231/145 = 1.6)",
-         1.0, 2.0, "ratio", m_leeuwen_recovery),
+         1.0, 2.0, "ratio", m_leeuwen_recovery, fast=False),
     _exp("DEVOS09-TOLERANCE", ("DEVOS-09",), "Five daily endotoxin doses: IL-6 response attenuated by day 5",
          "88 +/- 8 %", 80, 96, "%", m_devos),
     _exp("RIT15-NOTOLERANCE", ("RIT-15",), "No endotoxin tolerance 5 weeks after a challenge",

@@ -61,7 +61,7 @@ def build(m: ModelBuilder) -> None:
                      m.ref("permeability_rel") * luminal * (1 + g_meal * carrier) / (1 + g_meal * carrier_ref)
                      + g_alc * m.ref("blood_alcohol_g_l"), "1",
                      "LPS translocation from the gut before the binding/clearance ceiling (fold)")
-    flux = m.let("gut_lps_flux", soft_ceiling(flux_raw, 1, lps_gut_max), "1",
+    flux = m.let("gut_lps_flux", soft_ceiling(flux_raw, lps_gut_max), "1",
                  "LPS translocation from the gut, saturating at the ceiling gut_lps_max_fold")
     m.rate(lps, k_lps * (flux - lps) + per_dose * m.u("endotoxin_ng_per_kg_per_h"))
 
@@ -87,7 +87,7 @@ def build(m: ModelBuilder) -> None:
                     "+288 %) with "
                     "a Hill exponent of 5 and 100 LPS-fold per ng/kg",
                     "LPS fold above baseline giving half the acute IL-6 response")
-    g_debt = m.param("sleep_debt_il6_gain", 0.6, "1", 0.0, 2.0,
+    g_debt = m.param("sleep_debt_il6_gain", 0.85, "1", 0.0, 2.0,
                      "calibrated: VGO04-IL6; Vgontzas 2004 J Clin Endocrinol Metab 89:2119: one week of 6 h "
                      "nights raised 24-h IL-6 by 0.8 +/- 0.3 pg/mL",
                      "largest relative IL-6 rise from sleep debt (saturating in the debt)")
@@ -141,9 +141,8 @@ def build(m: ModelBuilder) -> None:
                   "suppressed (0-1)", scale=1.0)
     m.rate(tol, k_tol * mem * (1 - tol) - tol / tau_tol)
 
-    debt_effect = m.let("sleep_debt_effect",
-                        pos(m.ref("sleep_debt_load_h"))
-                        / (pos(m.ref("sleep_debt_load_h")) + m.ref("sleep_debt_half_effect_h")),
+    owed = pos(m.ref("sleep_debt_load_h") - m.ref("sleep_debt_free_h"))
+    debt_effect = m.let("sleep_debt_effect", owed / (owed + m.ref("sleep_debt_half_effect_h")),
                         "1", "saturating effect of the sleep debt (0-1)")
     excess = lps_excess
     raw_target = base * (1 + (1 - tol) * (g_low * excess / (1 + excess / 5)
@@ -198,7 +197,7 @@ def build(m: ModelBuilder) -> None:
                       "ceiling of plasma LBP (acute-phase synthesis saturates)")
     lbp = m.state("lbp_ug_ml", 6.0, "ug/mL", "plasma LPS-binding protein", scale=6.0)
     lbp_raw = lbp_ref * (1 + g_lbp * (lps - 1)) * (il6 / base) ** 0.5
-    m.rate(lbp, k_lbp * (soft_ceiling(lbp_raw, lbp_ref, lbp_max) - lbp))
+    m.rate(lbp, k_lbp * (soft_ceiling(lbp_raw, lbp_max) - lbp))
 
     # daily cortisol load and lagged sleep loss: slow signals shared by barrier, immune and microbiome
     cort_ref = m.param("cortisol_daily_mean_nmol_l", 140.3, "nmol/L", 100, 300,
@@ -220,8 +219,9 @@ def build(m: ModelBuilder) -> None:
                    "calibrated: baseline example (TST ~7.1 h in an 8-h opportunity, REF-06) carries no debt; AASM/SRS "
                    "consensus (Watson 2015 Sleep 38:843): adults need >= 7 h", "daily sleep need at age 35")
     need_age = m.param("sleep_need_age_slope", 0.0167, "h/year", 0.0, 0.04,
-                       "assumption: need falls as sleep does with age, ~10 min per decade (Ohayon 2004 trend, REF-06), "
-                       "so healthy ageing alone accrues no debt", "fall of the daily sleep need per year above 35")
+                       "assumption: need falls as sleep does with age above 35, ~10 min per decade (Ohayon 2004 trend, "
+                       "REF-06), so healthy ageing alone accrues no debt",
+                       "fall of the daily sleep need per year above 35")
     tau_debt = m.param("sleep_debt_recovery_time_h", 36.0, "h", 24.0, 168.0,
                        "calibrated: PEJ13-RECOVERY; Pejovic 2013 Am J Physiol 305:E890: IL-6 raised by 6 nights of 6 h "
                        "was back to baseline after 2 nights of 10 h; Banks 2010: one recovery night is not enough",
@@ -231,9 +231,13 @@ def build(m: ModelBuilder) -> None:
                      "raised next-evening cortisol by 37 % and 45 % (a saturating response, half-maximal at < 1 h "
                      "of debt load)",
                      "sleep debt giving half of the largest debt effects")
-    need_person = m.let("sleep_need_person_h", sp.Max(need - need_age * m.sym("age_above_reference"), 4.0), "h",
-                        "daily sleep need of this person")
-    debt = m.state("sleep_debt_h", 0.0, "h", "cumulative sleep debt (negative = sleep in hand)", scale=1.0,
+    m.param("sleep_debt_free_h", 0.75, "h", 0.0, 2.0,
+            "assumption: in habitual 8-h nights the day-averaged debt swings by up to ~0.5 h within the day "
+            "(accrued by day, repaid by night); that swing plus a quarter-hour margin carries no effect",
+            "day-averaged sleep debt below which the body shows no debt effect")
+    need_person = m.let("sleep_need_person_h", need - need_age * pos(m.sym("age_above_reference")), "h",
+                        "daily sleep need of this person (falls with age above 35)")
+    debt = m.state("sleep_debt_h", 0.0, "h", "cumulative sleep debt (negative = sleep in hand)", scale=5.0,
                    nonnegative=False)
     m.rate(debt, need_person / 24 - m.ref("asleep") - debt / tau_debt)
     k_load = m.param("sleep_debt_load_rate", 1 / 12, "1/h", 1 / 72, 1 / 6,
@@ -242,5 +246,5 @@ def build(m: ModelBuilder) -> None:
                      "the within-day swing of the debt (accrued by day, repaid by night)",
                      "rate at which the debt load read by the body follows the sleep debt")
     load_debt = m.state("sleep_debt_load_h", 0.0, "h", "sleep debt as read by the endocrine and immune systems "
-                        "(debt averaged over about a day)", scale=1.0, nonnegative=False)
+                        "(debt averaged over about a day)", scale=5.0, nonnegative=False)
     m.rate(load_debt, k_load * (debt - load_debt))

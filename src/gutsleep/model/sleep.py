@@ -122,11 +122,11 @@ def build(m: ModelBuilder) -> None:
                        "assumption: only IL-6 more than ~5 x its baseline fragments sleep (INF-01: lowest "
                        "endotoxin dose raised cytokines and SWS without disrupting sleep; the highest disrupted it)",
                        "IL-6 fold over baseline above which sleep fragments")
-    g_chr = m.param("chronic_inflammation_arousal_gain", 0.25, "1", 0.0, 0.6,
+    g_chr = m.param("chronic_inflammation_arousal_gain", 0.14, "1", 0.0, 0.4,
                     "calibrated: IRW16-CHRONIC; Irwin 2016 Biol Psychiatry 80:40 (72 studies, n > 50,000): sleep "
                     "disturbance vs IL-6 ES 0.20 (CRP 0.12); read as an upper bound (r ~0.09, SD of WASO ~25 min, of "
                     "ln IL-6 ~0.9) a doubling of chronic IL-6 adds ~1.75 min WASO",
-                    "arousal per doubling of chronic IL-6 (saturating; continuity and, through arousal, depth)")
+                    "largest arousal from chronic IL-6 (0.71 x at a doubling; continuity and, through arousal, depth)")
     g_alc_sed = m.param("alcohol_sedation_effect", 0.1, "L/g", 0.0, 0.5,
                         "assumption: alcohol shortens sleep latency and deepens early sleep (RECALLED "
                         "Ebrahim 2013 review); 0.8 g/L lowers the threshold by 0.08",
@@ -163,8 +163,9 @@ def build(m: ModelBuilder) -> None:
     il6_acute = m.let("il6_acute_fold", il6_fold / sp.Max(il6_chronic, 0.1), "1",
                       "IL-6 relative to its weekly running mean: the acute part of an inflammatory response")
     chronic_ar = m.let("chronic_inflammation_arousal",
-                       g_chr * saturating(sp.log(sp.Max(il6_chronic, 1e-3)) / sp.log(2)), "1",
-                       "arousal from chronic low-grade inflammation (graded, saturating; epidemiology, Irwin 2016)")
+                       g_chr * signed_saturating(sp.log(sp.Max(il6_chronic, 1e-3)) / sp.log(2)), "1",
+                       "arousal from chronic inflammation above (below) the person's baseline: graded, smooth, "
+                       "bounded by its gain (epidemiology, Irwin 2016)")
     but_signal = m.let("butyrate_sleep_signal", signed_saturating((but - 1) / but_half), "1",
                        "saturating portal-butyrate signal read by sleep (-1..1, 0 at baseline)")
 

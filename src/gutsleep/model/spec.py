@@ -345,16 +345,15 @@ def logistic(x: sp.Expr) -> sp.Expr:
     return (1 + sp.tanh(x / 2)) / 2
 
 
-def soft_ceiling(x: sp.Expr, ref: sp.Expr | float, top: sp.Expr | float) -> sp.Expr:
-    """``x`` up to ``ref``, then a saturating approach to ``top``: slope 1 at ``ref``, never above ``top``.
+def soft_ceiling(x: sp.Expr, top: sp.Expr | float) -> sp.Expr:
+    """Smooth minimum of ``x`` and ``top``: x / (1 + (x/top)^4)^(1/4).
 
-    Physiological ceilings (septic-range cytokines, maximal acute-phase synthesis, a fully open barrier) are
-    written with this so that ordinary values are untouched and no valid input can push a level past its
-    ceiling."""
-    excess = pos(x - ref)
-    return sp.Min(x, ref) + excess / (1 + excess / (top - ref))
+    Ordinary values (well below ``top``) are untouched (x = top/10 is lowered by 0.003 %), the level can never
+    pass ``top``, and the function is smooth everywhere (no kink for the stiff integrators of the SBML
+    cross-check). Physiological ceilings (septic-range cytokines, a fully open barrier) are written with it."""
+    return x / (1 + (x / top) ** 4) ** sp.Rational(1, 4)
 
 
 def signed_saturating(x: sp.Expr) -> sp.Expr:
-    """x / (1 + |x|): linear for small |x|, bounded by -1 and 1 in both directions."""
-    return x / (1 + sp.Abs(x))
+    """x / sqrt(1 + x^2): linear for small |x|, smooth, bounded by -1 and 1 in both directions."""
+    return x / sp.sqrt(1 + x**2)
