@@ -65,7 +65,7 @@ def build(m: ModelBuilder) -> None:
                  "LPS translocation from the gut, saturating at the ceiling gut_lps_max_fold")
     m.rate(lps, k_lps * (flux - lps) + per_dose * m.u("endotoxin_ng_per_kg_per_h"))
 
-    il6_base = m.param("il6_baseline_pg_ml", 1.5, "pg/mL", 0.5, 8.0,
+    il6_base = m.param("il6_baseline_pg_ml", 1.2, "pg/mL", 0.5, 8.0,
                        "calibrated: POP-IL6CRP; population hs-assay medians 1.47 pg/mL (CoLaus, Marques-Vidal 2011 "
                        "PLoS ONE 6:e21002, IQR 0.71-3.53) and 1.2 pg/mL (MESA 2024); REF-05 pooled mean 5.19 mixes "
                        "older assays", "IL-6 of a healthy lean 35-year-old (population median person)")
@@ -115,7 +115,7 @@ def build(m: ModelBuilder) -> None:
                  il6_base * sp.Max(1 + il6_age * m.sym("age_above_reference"), 0.5)
                  * (1 + il6_bmi * (m.sym("bmi_kg_m2") - 23)),
                  "pg/mL", "IL-6 of this person without gut or sleep perturbation")
-    il6 = m.state("il6_pg_ml", 1.5, "pg/mL", "plasma IL-6", scale=1.5)
+    il6 = m.state("il6_pg_ml", 1.2, "pg/mL", "plasma IL-6", scale=1.2)
 
     # endotoxin tolerance: an acute LPS load reprograms monocytes for days (de Vos 2009, Rittig 2015)
     k_mem = m.param("endotoxin_exposure_memory_rate", 0.1, "1/h", 0.03, 1.0,
@@ -171,7 +171,7 @@ def build(m: ModelBuilder) -> None:
     crp_ref = m.param("crp_at_il6_reference_mg_l", 1.0, "mg/L", 0.3, 2.0,
                       "calibrated: POP-IL6CRP; CoLaus (Marques-Vidal 2011) population median CRP 1.3 mg/L (IQR "
                       "0.6-2.7); REF-05 and Pepys (Clin Chem): blood-donor medians 0.58-0.8 mg/L",
-                      "CRP of a person whose IL-6 equals il6_baseline_pg_ml (hepatic responsiveness 1)")
+                      "CRP of a person whose IL-6 equals crp_il6_reference_pg_ml (hepatic responsiveness 1)")
     crp_resp = m.param("crp_hepatic_responsiveness", 1.0, "1", 0.1, 10.0,
                        "calibrated: POP-IL6CRP; between-person spread of CRP at a given IL-6 (hepatic genotype, "
                        "e.g. CRP promoter variants; RECALLED); MESA: CRP-IL-6 Spearman 0.53, not 1",
@@ -179,8 +179,12 @@ def build(m: ModelBuilder) -> None:
     crp_max = m.param("crp_ceiling_mg_l", 500.0, "mg/L", 250.0, 800.0,
                       "Gaini 2007 Crit Care 11:R76: sepsis/septic shock CRP medians 181-205 mg/L, IQR to 306; "
                       "values above ~500 mg/L are exceptional", "ceiling of hepatic CRP synthesis (as plasma level)")
+    crp_il6_ref = m.param("crp_il6_reference_pg_ml", 1.2, "pg/mL", 0.5, 5.0,
+                          "calibrated: COL11-MEDIANS; the IL-6 level at which a median liver makes "
+                          "crp_at_il6_reference_mg_l (a fixed reference, so CRP follows each person's absolute IL-6)",
+                          "IL-6 giving the reference CRP")
     drive = m.state("crp_synthesis_drive", 1.0, "1", "hepatic CRP synthesis drive (delayed IL-6)", scale=1.0)
-    m.rate(drive, k_delay * (il6 / il6_base - drive))
+    m.rate(drive, k_delay * (il6 / crp_il6_ref - drive))
     crp = m.state("crp_mg_l", 1.0, "mg/L", "plasma C-reactive protein", scale=1.0)
     crp_raw = crp_ref * crp_resp * drive
     m.rate(crp, k_crp * (crp_raw / (1 + crp_raw / crp_max) - crp))

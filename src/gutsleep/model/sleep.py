@@ -97,11 +97,11 @@ def build(m: ModelBuilder) -> None:
                     "assumption: vagal/GABA calming (Bravo 2011 anxiety-like behaviour) modelled as a threshold "
                     "shift of 0.03 per unit of baseline vagal tone",
                     "threshold shift per unit vagal tone (baseline tone = 1)")
-    g_but = m.param("butyrate_sleep_effect", 0.02, "1", 0.0, 0.1,
+    g_but = m.param("butyrate_sleep_effect", 0.01, "1", 0.0, 0.1,
                     "assumption: human prior, small: gut-targeted interventions leave objective sleep nearly unchanged "
                     "(PRO-01: objective SE within +/-1 point; St-Onge 2016 J Clin Sleep Med 12:19: more fiber "
                     "predicts more SWS, size not reported); a doubling of portal butyrate shifts the threshold by "
-                    "0.01 (~ +2-4 min TST); the top of the range is the former mouse-scaled value (Szentirmai 2019)",
+                    "0.007 (~ +2 min TST); the top of the range is the former mouse-scaled value (Szentirmai 2019)",
                     "largest threshold shift from portal butyrate (saturating in both directions)")
     but_half = m.param("butyrate_sleep_half_effect_rel", 1.0, "1", 0.3, 3.0,
                        "assumption: the hepatoportal butyrate signal saturates; half of the effect at a doubling of "
