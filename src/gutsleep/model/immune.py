@@ -123,8 +123,8 @@ def build(m: ModelBuilder) -> None:
                     "peak at 2 h (ex-vivo hyporesponsiveness maximal at 6 h after 0.5 ng/kg, Dillingh 2014)",
                     "rate at which the tolerance-inducing exposure follows acute endotoxaemia")
     lps_tol50 = m.param("endotoxin_tolerance_half_fold", 20.0, "1", 5.0, 100.0,
-                        "assumption: only acute (i.v.-like) endotoxaemia induces tolerance; gut-derived low-grade "
-                        "levels (1-3 fold) stay far below the half-effect",
+                        "assumption: only acute (i.v.-like) endotoxaemia induces tolerance (steep, Hill n = 2); "
+                        "gut-derived low-grade levels (1-3 fold) stay far below the half-effect",
                         "LPS fold above baseline giving half the tolerance-inducing exposure")
     k_tol = m.param("endotoxin_tolerance_induction_rate", 1.0, "1/h", 0.02, 2.0,
                     "calibrated: TOL-DEVOS; de Vos 2009 Crit Care Med 37:1929: five daily 2 ng/kg doses, IL-6 "
@@ -136,7 +136,7 @@ def build(m: ModelBuilder) -> None:
                       "time constant of the loss of endotoxin tolerance")
     lps_excess = pos(lps - 1)
     mem = m.state("endotoxin_exposure_memory", 0.0, "1", "recent acute-endotoxaemia exposure (0-1)", scale=1.0)
-    m.rate(mem, k_mem * (lps_excess / (lps_excess + lps_tol50) - mem))
+    m.rate(mem, k_mem * (lps_excess**2 / (lps_excess**2 + lps_tol50**2) - mem))
     tol = m.state("endotoxin_tolerance", 0.0, "1", "endotoxin tolerance: fraction of the acute IL-6 response "
                   "suppressed (0-1)", scale=1.0)
     m.rate(tol, k_tol * mem * (1 - tol) - tol / tau_tol)
