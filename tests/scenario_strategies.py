@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
@@ -29,32 +29,37 @@ def _number(lo: float, hi: float) -> st.SearchStrategy[float]:
 clock = st.builds(lambda h, q: f"{h:02d}:{15 * q:02d}", st.integers(0, 23), st.integers(0, 3))
 
 
-def _nested(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
-    fields: dict[str, st.SearchStrategy[Any]] = {}
-    for name in model.model_fields:
-        b = _bounds(model, name)
-        fields[name] = clock if b is None else _number(*b)
-    return st.fixed_dictionaries({}, optional=fields)
+def _field(model: type[BaseModel], name: str) -> st.SearchStrategy[Any]:
+    """Any allowed value of one field: ranged numbers, clock times, choices, flags, nested groups and lists."""
+    ann = model.model_fields[name].annotation
+    b = _bounds(model, name)
+    if b is not None:
+        return _number(*b)
+    if ann is bool:
+        return st.booleans()
+    if get_origin(ann) is Literal:
+        return st.sampled_from(get_args(ann))
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return _nested(ann)
+    if get_origin(ann) is tuple:
+        item = get_args(ann)[0]
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return st.lists(_nested(item, required=True), max_size=3)
+        return st.lists(clock, min_size=1, max_size=6).map(lambda v: sorted(set(v)))
+    return clock
+
+
+def _nested(model: type[BaseModel], required: bool = False) -> st.SearchStrategy[dict[str, Any]]:
+    """A mapping for a group of fields: any subset (all of the required ones) at any allowed value."""
+    needed = {n: _field(model, n) for n, f in model.model_fields.items() if required and f.is_required()}
+    optional = {n: _field(model, n) for n in model.model_fields if n not in needed}
+    return st.fixed_dictionaries(needed, optional=optional)
 
 
 @st.composite
 def habits(draw: st.DrawFn) -> dict[str, Any]:
     """A habits mapping: any subset of fields, each anywhere in its allowed range."""
-    out: dict[str, Any] = {}
-    for name, info in Habits.model_fields.items():
-        if not draw(st.booleans()):
-            continue
-        if name in ("sweeteners", "light"):
-            out[name] = draw(_nested(info.annotation))  # type: ignore[arg-type]
-        elif name == "meals":
-            out[name] = sorted(set(draw(st.lists(clock, min_size=1, max_size=6))))
-        elif name in ("alcohol_time", "bedtime", "wake_time"):
-            out[name] = draw(clock)
-        else:
-            b = _bounds(Habits, name)
-            assert b is not None, name
-            out[name] = draw(_number(*b))
-    return out
+    return draw(_nested(Habits))
 
 
 @st.composite

@@ -131,7 +131,9 @@ def test_processed_diet_thins_mucus_and_inflames(example_tables):
     assert t.day_ratio("butyrate_mM", *LATE8) < 0.8
     assert t.day_ratio("shannon", *LATE8) < 0.98  # EMU-02
     assert t.day_ratio("permeability_index", *LATE8) > 1.3  # EMU-01
-    assert t.day_ratio("il6_pg_ml", *LATE8) > 1.3
+    # direction with a minimum size (not a finding's tolerance): 1.3 before IL-6 was rescaled to population
+    # medians with a chronic/acute split (COL11-MEDIANS); the rescaled model gives x1.24
+    assert t.day_ratio("il6_pg_ml", *LATE8) > 1.2
     assert t.night_change("tst_min", *LATE8) < -5.0
 
 

@@ -27,7 +27,9 @@ def test_age_lowers_sws_raises_waso_and_il6(people):
     nightly, daily = people
     assert nightly.sws_pct[1] < nightly.sws_pct[0] - 2  # REF-06: %SWS falls with age
     assert nightly.waso_min[1] > nightly.waso_min[0] + 5  # REF-06: WASO rises with age
-    assert 1.2 < daily.il6_pg_ml[1] - daily.il6_pg_ml[0] < 2.0  # REF-05: +0.05 pg/mL per year x 30 y
+    # REF-05: +0.05 pg/mL per year x 30 y = +1.2 to +2.0 pg/mL on its pooled mean of 5.19 pg/mL, i.e. +23 to +39 %;
+    # the model's baseline is the population median (~1.2-2 pg/mL), so the same finding is judged relatively
+    assert 1.23 < daily.il6_pg_ml[1] / daily.il6_pg_ml[0] < 1.39
 
 
 def test_bmi_raises_inflammation(people):

@@ -47,11 +47,12 @@ def test_generated_kernel_contains_every_rate_once():
 
 
 def test_model_is_bounded_by_design():
-    """Every state is non-negative except phases and signed filters, which are declared as such."""
+    """Every state is non-negative except phases, signed filters and the sleep debt (sleep in hand is negative),
+    which are declared as such."""
     model = build_model()
     signed = {s.name for s in model.states if not s.nonnegative}
     assert signed == {"clock_phase_psi", "gut_clock_phase_theta", "feeding_phase_cos_filtered",
-                      "feeding_phase_sin_filtered"}
+                      "feeding_phase_sin_filtered", "sleep_debt_h", "sleep_debt_load_h"}
     assert len([s for s in model.states if s.name.startswith("taxon_")]) >= 30
 
 

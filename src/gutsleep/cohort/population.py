@@ -64,14 +64,16 @@ DEFAULT_PARAMETER_CV: dict[str, float] = {
     "mucin_degraders_max_growth": 0.15,
     "fiber_fermentable_fraction": 0.15,
     "colon_transit_rate": 0.25,
-    "il6_baseline_pg_ml": 0.30,
+    "il6_baseline_pg_ml": 0.60,  # ln-SD ~0.55; CoLaus IL-6 IQR 0.71-3.53 pg/mL (assay noise included)
+    "crp_hepatic_responsiveness": 1.20,  # ln-SD ~0.95: CRP-IL-6 r ~0.5 (MESA 0.53), CRP IQR as CoLaus
     "tight_junction_rate": 0.20,
     "permeability_index_healthy": 0.20,
     "caffeine_half_life_h": 0.33,  # IOM 2001: 1.5-9.5 h around a 5-h mean (~ +/-2 SD of a log-normal)
 }
 """Parameters that vary between people by default, with their coefficient of variation (assumptions: clock,
 sleep-homeostasis, HPA, growth-rate, transit and baseline-inflammation traits differ between individuals; CVs
-of 5-30 %, larger where inter-individual spread is known to be large, e.g. melatonin amplitude, IL-6)."""
+of 5-30 %, larger where inter-individual spread is known to be large, e.g. melatonin amplitude; IL-6 and
+hepatic CRP output are set from population data, see POP-IL6CRP in the evidence findings)."""
 
 
 def _default_habits() -> dict[str, Any]:

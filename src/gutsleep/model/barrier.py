@@ -15,7 +15,7 @@ the processed-food share (REF-03: +45 % at 3 h after a fatty meal).
 
 from __future__ import annotations
 
-from gutsleep.model.spec import ModelBuilder, saturating
+from gutsleep.model.spec import ModelBuilder, saturating, soft_ceiling
 
 
 def build(m: ModelBuilder) -> None:
@@ -90,8 +90,13 @@ def build(m: ModelBuilder) -> None:
     m.rate(tj, k_tj * (support / damage - tj))
     lm0 = m.param("permeability_index_healthy", 0.02, "1", 0.01, 0.04,
                   "ALC-02: urinary lactulose/mannitol 0.019 in controls", "L/M-like index of a healthy barrier")
-    perm_rel = m.let("permeability_rel", 1 / tj**2 / mucus**0.5, "1",
-                     "paracellular permeability relative to a healthy barrier")
+    perm_max = m.param("permeability_max_fold", 7.5, "1", 5.0, 12.0,
+                       "calibrated: DAS08-CEILING; Dastych 2008 Dig Dis Sci 53:2789: lactulose/mannitol 0.076 +/- "
+                       "0.037 in active Crohn's disease vs 0.012 +/- 0.008 in controls; the Crohn's mean + 2 SD (0.15) "
+                       "is 7.5 x the healthy index of 0.02 used here (ALC-02)",
+                       "largest paracellular permeability relative to a healthy barrier (ceiling)")
+    perm_rel = m.let("permeability_rel", soft_ceiling(1 / tj**2 / mucus**0.5, perm_max), "1",
+                     "paracellular permeability relative to a healthy barrier (saturating at permeability_max_fold)")
     m.let("permeability_index", lm0 * perm_rel, "1", "lactulose/mannitol-like permeability index", observe=True)
 
     # pathobiont resource lives here because it is what the barrier lets through

@@ -10,7 +10,7 @@ profile (finding HPA-01: peak ~430 nmol/L at 08:32, nadir ~55 nmol/L at 00:18).
 
 Stress raises the drive; the vagal signal damps the stress part only (Bravo 2011, Takada 2016:
 probiotics blunt the stress response, not the baseline rhythm; vagotomy removes the damping). Sleep
-pressure above its normal evening level and IL-6 above baseline add to the drive.
+debt raises the evening trough of the drive (Leproult 1997) and IL-6 above baseline adds to it.
 """
 
 from __future__ import annotations
@@ -52,10 +52,11 @@ def build(m: ModelBuilder) -> None:
                     "assumption: vagal afferents damp the stress response (Bravo 2011 corticosterone lower with "
                     "JB-1, abolished by vagotomy); baseline tone halves the stress part",
                     "damping of the stress drive per unit vagal tone")
-    g_sd = m.param("sleep_loss_hpa_gain", 0.5, "1", 0.0, 5.0,
-                   "assumption: acute sleep loss raises next-evening cortisol (seed claim 'poor sleep raises "
-                   "cortisol', supported for acute loss)",
-                   "largest relative drive increase from sleep loss (saturating in pressure above 0.75)")
+    g_sd = m.param("sleep_debt_hpa_gain", 0.65, "1", 0.0, 3.0,
+                   "calibrated: LEP97-CORTISOL; Leproult 1997 Sleep 20:865: next-evening (18-23 h) cortisol +37 % "
+                   "after a night of 4 h and +45 % after a night awake, the morning peak unchanged (the quiescent "
+                   "period starts later)",
+                   "largest rise of the evening (trough) drive from sleep debt, in units of the drive floor")
     g_il6 = m.param("il6_hpa_gain", 0.3, "1", 0.0, 1.0,
                     "assumption: cytokines activate the HPA axis (endotoxin raises cortisol at higher doses, "
                     "INF-01); +15 % drive per doubling of IL-6",
@@ -68,8 +69,9 @@ def build(m: ModelBuilder) -> None:
                  drive_min + (1 - drive_min) * sp.exp(kappa * (sp.cos(psi - psi_peak) - 1)), "1",
                  "clock-driven CRH/ACTH drive (von Mises bump)")
     stress_part = g_stress * m.u("stress") / (1 + g_vag * m.ref("vagal_tone"))
-    load = m.let("hpa_load", 1 + stress_part + g_sd * saturating(4 * (m.ref("sleep_pressure_H") - 0.75))
-                 + g_il6 * saturating(m.ref("il6_fold") - 1),
-                 "1", "multiplicative load on the HPA drive from stress, sleep loss and inflammation", observe=True)
-    m.rate(acth, k_a * (circ * load / (1 + (cort / k_gr) ** 3) - acth))
+    load = m.let("hpa_load", 1 + stress_part + g_il6 * saturating(m.ref("il6_fold") - 1),
+                 "1", "multiplicative load on the HPA drive from stress and inflammation", observe=True)
+    debt_drive = m.let("sleep_debt_hpa_drive", g_sd * drive_min * m.ref("sleep_debt_effect"), "1",
+                       "extra drive from sleep debt: raises the evening trough, delays the quiescent period")
+    m.rate(acth, k_a * ((circ * load + debt_drive) / (1 + (cort / k_gr) ** 3) - acth))
     m.rate(cort, c_scale * acth - k_c * cort)

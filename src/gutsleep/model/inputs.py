@@ -68,7 +68,7 @@ PATHWAY_SIGNALS: dict[str, tuple[tuple[str, str], ...]] = {
     "serotonin_melatonin": (("melatonin_plasma_pmol_l", "pmol/L"),),
     "gaba_vagus": (("vagal_tone", "1"),),
     "scfa_butyrate": (("portal_butyrate_rel", "1"),),
-    "inflammation": (("il6_fold", "1"),),
+    "inflammation": (("il6_fold", "1"), ("il6_chronic_fold", "1")),
     "cortisol_hpa": (("cortisol_nmol_l", "nmol/L"),),
     "circadian": (("process_C", "1"), ("circadian_misalignment", "1")),
     "direct": (("blood_alcohol_g_l", "g/L"), ("alcohol_rebound_g_l", "g/L"), ("stress", "1"),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sympy as sp
 
 from gutsleep.model.inputs import PATHWAY_SIGNALS
-from gutsleep.model.spec import ModelBuilder, hill, logistic, pos, saturating
+from gutsleep.model.spec import ModelBuilder, hill, logistic, pos, saturating, signed_saturating
 
 SKELDON = "Skeldon, Dijk & Derks 2014 Sci Rep 4:5133, two-process model (Fig. 1b)"
 
@@ -99,10 +99,16 @@ def build(m: ModelBuilder) -> None:
                     "assumption: vagal/GABA calming (Bravo 2011 anxiety-like behaviour) modelled as a threshold "
                     "shift of 0.03 per unit of baseline vagal tone",
                     "threshold shift per unit vagal tone (baseline tone = 1)")
-    g_but = m.param("butyrate_sleep_effect", 0.05, "1", 0.0, 0.2,
-                    "assumption: hepatoportal butyrate raises NREM (Szentirmai 2019: +47 % over 4 h in mice "
-                    "after tributyrin); a doubling of portal butyrate shifts the threshold by 0.05",
-                    "threshold shift per unit increase of portal butyrate over baseline")
+    g_but = m.param("butyrate_sleep_effect", 0.01, "1", 0.0, 0.1,
+                    "assumption: human prior, small: gut-targeted interventions leave objective sleep nearly unchanged "
+                    "(PRO-01: objective SE within +/-1 point; St-Onge 2016 J Clin Sleep Med 12:19: more fiber "
+                    "predicts more SWS, size not reported); a doubling of portal butyrate shifts the threshold by "
+                    "0.007 (~ +2 min TST); the top of the range is the former mouse-scaled value (Szentirmai 2019)",
+                    "largest threshold shift from portal butyrate (saturating in both directions)")
+    but_half = m.param("butyrate_sleep_half_effect_rel", 1.0, "1", 0.3, 3.0,
+                       "assumption: the hepatoportal butyrate signal saturates; half of the effect at a doubling of "
+                       "portal butyrate (the range of diets and prebiotic doses in FIB-03/PRE trials)",
+                       "portal-butyrate change over baseline giving half of the largest sleep effect")
     g_stress = m.param("stress_arousal_gain", 1.0, "1", 0.0, 3.0,
                        "assumption: severe stress (1) doubles night-time arousal; seed: stress disrupts sleep",
                        "arousal per unit psychological stress")
@@ -118,6 +124,11 @@ def build(m: ModelBuilder) -> None:
                        "assumption: only IL-6 more than ~5 x its baseline fragments sleep (INF-01: lowest "
                        "endotoxin dose raised cytokines and SWS without disrupting sleep; the highest disrupted it)",
                        "IL-6 fold over baseline above which sleep fragments")
+    g_chr = m.param("chronic_inflammation_arousal_gain", 0.14, "1", 0.0, 0.4,
+                    "calibrated: IRW16-CHRONIC; Irwin 2016 Biol Psychiatry 80:40 (72 studies, n > 50,000): sleep "
+                    "disturbance vs IL-6 ES 0.20 (CRP 0.12); read as an upper bound (r ~0.09, SD of WASO ~25 min, of "
+                    "ln IL-6 ~0.9) a doubling of chronic IL-6 adds ~1.75 min WASO",
+                    "largest arousal from chronic IL-6 (0.71 x at a doubling; continuity and, through arousal, depth)")
     g_alc_sed = m.param("alcohol_sedation_effect", 0.1, "L/g", 0.0, 0.5,
                         "assumption: alcohol shortens sleep latency and deepens early sleep (RECALLED "
                         "Ebrahim 2013 review); 0.8 g/L lowers the threshold by 0.08",
@@ -150,6 +161,15 @@ def build(m: ModelBuilder) -> None:
     but = _seen(m, "portal_butyrate_rel")
     bac = _seen(m, "blood_alcohol_g_l")
     rebound = _seen(m, "alcohol_rebound_g_l")
+    il6_chronic = _seen(m, "il6_chronic_fold")
+    il6_acute = m.let("il6_acute_fold", il6_fold / sp.Max(il6_chronic, 0.1), "1",
+                      "IL-6 relative to its weekly running mean: the acute part of an inflammatory response")
+    chronic_ar = m.let("chronic_inflammation_arousal",
+                       g_chr * signed_saturating(sp.log(sp.Max(il6_chronic, 1e-3)) / sp.log(2)), "1",
+                       "arousal from chronic inflammation above (below) the person's baseline: graded, smooth, "
+                       "bounded by its gain (epidemiology, Irwin 2016)")
+    but_signal = m.let("butyrate_sleep_signal", signed_saturating((but - 1) / but_half), "1",
+                       "saturating portal-butyrate signal read by sleep (-1..1, 0 at baseline)")
 
     # --- light, caffeine and melatonin tablets (inputs of the day) ------------------------------------------
     g_light = m.param("light_alerting_effect", 0.03, "1", 0.0, 0.4,
@@ -194,13 +214,13 @@ def build(m: ModelBuilder) -> None:
                     "plasma melatonin read by the sleep switch: endogenous plus tablets")
 
     calm = m.let("sleep_calm_shift",
-                 g_mel * mel_all / (mel_all + k_mel) + g_vag * vagal + g_but * (but - 1) + g_alc_sed * bac
+                 g_mel * mel_all / (mel_all + k_mel) + g_vag * vagal + g_but * but_signal + g_alc_sed * bac
                  - g_light * alert - g_caf * block,
                  "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol; negative: "
                       "alerting light, caffeine)")
     arousal = m.let("night_arousal",
                     (g_stress * _seen(m, "stress") + g_cort * saturating(cort / 100 - 1)
-                     + g_il6_ar * saturating(il6_fold - il6_frag)
+                     + g_il6_ar * saturating(il6_acute - il6_frag) + chronic_ar
                      + g_alc_reb * rebound + g_mis_ar * _seen(m, "circadian_misalignment")
                      + g_dig_ar * _seen(m, "chylomicron_lps_carrier")
                      + bedlight + g_caf_ar * block) / (1 + g_vag_ar * vagal),
@@ -235,22 +255,29 @@ def build(m: ModelBuilder) -> None:
                        "assumption: low-dose endotoxin raised SWS amount and delta power (Mullington 2000); "
                        "magnitude not retrieved, set to +30 % at the peak",
                        "relative SWS gain at the peak of the inverted U")
-    but_sws = m.param("butyrate_sws_gain", 0.2, "1", 0.0, 1.0,
-                      "assumption: hepatoportal butyrate raises NREM (Szentirmai 2019); +20 % SWS per doubling",
-                      "relative SWS gain per unit portal-butyrate rise over baseline")
+    but_sws = m.param("butyrate_sws_gain", 0.06, "1", 0.0, 0.4,
+                      "assumption: human prior, small (St-Onge 2016: fiber predicts more SWS; PRO-01 objective sleep "
+                      "nearly unchanged); +3 % SWS at a doubling of portal butyrate; the range reaches the former "
+                      "mouse-scaled +20 % per doubling (Szentirmai 2019)",
+                      "largest relative SWS change from portal butyrate (saturating in both directions)")
     alc_sws = m.param("alcohol_sws_gain", 0.3, "L/g", 0.0, 1.0,
                       "assumption: alcohol raises SWS in the first half of the night (RECALLED Ebrahim 2013)",
                       "relative SWS gain per g/L blood alcohol")
     sws_arousal = m.param("arousal_sws_suppression", 0.3, "1", 0.0, 1.0,
                           "assumption: arousal (stress, rebound) lightens sleep; seed: stress disturbs deep sleep",
                           "relative SWS reduction per unit night arousal")
-    x = m.let("inflammation_sws_excess", pos(il6_fold - 1) / (inf_peak - 1), "1",
+    inf_onset = m.param("inflammation_sws_onset_fold", 1.25, "1", 1.0, 2.0,
+                        "assumption: the inverted U belongs to acute challenges (INF-01: i.v. endotoxin raising IL-6 "
+                        "several-fold); everyday swings of IL-6 around its weekly mean (meals, the diurnal rhythm, "
+                        "tens of percent) do not deepen sleep",
+                        "acute IL-6 fold (over its weekly mean) above which the SWS inverted U starts")
+    x = m.let("inflammation_sws_excess", pos(il6_acute - inf_onset) / (inf_peak - inf_onset), "1",
               "IL-6 rise over baseline in units of the SWS-gain peak")
     inf_factor = m.let("inflammation_sws_factor", sp.Max(1 + inf_gain * x * (2 - x), 0.2), "1",
-                       "inverted U: low-grade inflammation deepens sleep, more disrupts it (INF-01)")
+                       "inverted U of acute inflammation: a small acute rise deepens sleep, more disrupts it (INF-01)")
     sws_share = m.let("sws_share_of_sleep",
                       sp.Min(sws_gain * pos(h - sws_floor) * pos(1 - sws_age * age) * inf_factor
-                             * (1 + but_sws * (but - 1)) * (1 + alc_sws * bac)
+                             * (1 + but_sws * but_signal) * (1 + alc_sws * bac)
                              / (1 + sws_arousal * arousal), 0.9),
                       "1", "share of the time asleep that is slow-wave sleep")
     # --- REM sleep: ultradian NREM-REM cycling -----------------------------------------------------------

@@ -343,3 +343,17 @@ def saturating(x: sp.Expr) -> sp.Expr:
 def logistic(x: sp.Expr) -> sp.Expr:
     """Smooth step 1 / (1 + e^-x), written with tanh so it cannot overflow for large |x|."""
     return (1 + sp.tanh(x / 2)) / 2
+
+
+def soft_ceiling(x: sp.Expr, top: sp.Expr | float) -> sp.Expr:
+    """Smooth minimum of ``x`` and ``top``: x / (1 + (x/top)^4)^(1/4).
+
+    Ordinary values (well below ``top``) are untouched (x = top/10 is lowered by 0.003 %), the level can never
+    pass ``top``, and the function is smooth everywhere (no kink for the stiff integrators of the SBML
+    cross-check). Physiological ceilings (septic-range cytokines, a fully open barrier) are written with it."""
+    return x / (1 + (x / top) ** 4) ** sp.Rational(1, 4)
+
+
+def signed_saturating(x: sp.Expr) -> sp.Expr:
+    """x / sqrt(1 + x^2): linear for small |x|, smooth, bounded by -1 and 1 in both directions."""
+    return x / sp.sqrt(1 + x**2)
