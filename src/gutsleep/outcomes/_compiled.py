@@ -118,16 +118,25 @@ def _nan_max(old, new):
 
 
 @njit(cache=True, error_model="numpy")
+def _slot(r, events, n_events):
+    """Index of the next free event row of subject row ``r``, or -1 (buffer full: marked for the caller)."""
+    e = n_events[r]
+    if e < 0:
+        return -1
+    if e >= events.shape[1]:
+        n_events[r] = -1  # overflow: reported by the caller
+        return -1
+    return e
+
+
+@njit(cache=True, error_model="numpy")
 def _daily_emit(i, r, day, acc, end_steps, events, n_events, base):
     if day < 0:
         return
     if end_steps.shape[0] > 0 and acc[i, base + D_STEP] > end_steps[i]:
         return
-    e = n_events[r]
+    e = _slot(r, events, n_events)
     if e < 0:
-        return
-    if e >= events.shape[1]:
-        n_events[r] = -1  # overflow: reported by the caller
         return
     events[r, e, 0] = day
     events[r, e, 1:] = acc[i]
@@ -144,7 +153,7 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum
         i = i0 + r
         n_events[r] = 0
         z_prev = start[r, i_z]
-        rem_prev = record[r, 0, i_rem] if i_rem >= 0 else 0.0
+        rem_prev = record[r, 0, i_rem]
         for j in range(steps):
             night = np.int64(nights[r, j])
             g = k * steps + j
@@ -179,12 +188,11 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum
                         a[N_ONSET_LOCAL] = local[r, j] + step_h * frac
                         after = 1.0 - frac
                 a[N_WASO] += (1.0 - asleep) * after
-                if i_rem >= 0:
-                    rem = rec[i_rem]
-                    if after > 0.0 and a[N_REM_LAT] != a[N_REM_LAT] and rem >= rem_threshold:
-                        frac_r = 0.0 if rem_prev >= rem_threshold else (rem_threshold - rem_prev) / (rem - rem_prev)
-                        a[N_REM_LAT] = max(a[N_STEPS] + frac_r - a[N_ONSET], 0.0)
-                    rem_prev = rem
+                rem = rec[i_rem]
+                if after > 0.0 and a[N_REM_LAT] != a[N_REM_LAT] and rem >= rem_threshold:
+                    frac_r = 0.0 if rem_prev >= rem_threshold else (rem_threshold - rem_prev) / (rem - rem_prev)
+                    a[N_REM_LAT] = max(a[N_STEPS] + frac_r - a[N_ONSET], 0.0)
+                rem_prev = rem
                 a[N_STEPS] += 1.0
                 a[N_ASLEEP] += asleep * after
                 for q in range(n_sum):
@@ -197,11 +205,8 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum
 
 @njit(cache=True, error_model="numpy")
 def _nightly_event(r, kind, first, last, events, n_events):
-    e = n_events[r]
+    e = _slot(r, events, n_events)
     if e < 0:
-        return
-    if e >= events.shape[1]:
-        n_events[r] = -1
         return
     events[r, e, :] = math.nan
     events[r, e, 0] = kind
@@ -216,11 +221,8 @@ def _nightly_emit(i, r, acc, night, end_steps, events, n_events):
         return
     if end_steps.shape[0] > 0 and acc[i, N_STEP] > end_steps[i]:
         return
-    e = n_events[r]
+    e = _slot(r, events, n_events)
     if e < 0:
-        return
-    if e >= events.shape[1]:
-        n_events[r] = -1
         return
     events[r, e, 0] = EV_NIGHT
     events[r, e, 1] = night

@@ -95,8 +95,7 @@ class InBedSum:
     scale: float = STEP_MIN
 
 
-IN_BED_SUMS: tuple[InBedSum, ...] = (InBedSum("sws_min", "sws"), InBedSum("rem_min", "rem"),
-                                      InBedSum("n3_min", "sws"))
+IN_BED_SUMS: tuple[InBedSum, ...] = (InBedSum("sws_min", "sws"), InBedSum("rem_min", "rem"))
 """Nightly columns that are plain in-bed sums (minutes when the variable is a 0-1 fraction of each step)."""
 
 _EVENT_ROWS = 8
@@ -115,7 +114,7 @@ class NightlyReducer:
         self._end_steps = np.zeros(0, dtype=np.int64) if end_steps is None else np.asarray(end_steps, np.int64)
         self._i_asleep = columns["asleep"]
         self._i_z = columns.state("sleep_mode_Z")
-        self._i_rem = columns["rem"] if "rem" in columns.names else -1
+        self._i_rem = columns["rem"]
         self._sum_idx = np.array([columns[s.variable] for s in IN_BED_SUMS], dtype=np.int64)
         self._n = 0
         self._cur = np.zeros(0, dtype=np.int64)
@@ -202,6 +201,7 @@ class NightlyReducer:
         }
         for q, s in enumerate(IN_BED_SUMS):
             cols[s.column] = np.where(deprived, 0.0, acc[:, cc.NIGHTLY_FIXED + q] * s.scale)
+        cols["n3_min"] = cols["sws_min"]  # the AASM name of the same quantity
         with np.errstate(invalid="ignore", divide="ignore"):
             cols["sws_pct"] = np.where(~deprived & (tst > 0), 100.0 * cols["sws_min"] / np.where(tst > 0, tst, 1.0),
                                        math.nan)
