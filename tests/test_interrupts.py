@@ -200,3 +200,26 @@ def test_sigint_to_a_running_simulation(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "interrupted: nothing written" in err and "Traceback" not in err
     assert snapshot(out) == before and not leftovers(tmp_path)
+
+
+def test_a_swallowed_ctrl_c_still_stops_the_command(tmp_path):
+    """Native callbacks (numba's compiler calls back through ctypes) print and drop a KeyboardInterrupt; the
+    command must still stop at its next progress step, and nothing may be committed."""
+    from gutsleep.apps import outputs
+
+    restore = outputs.begin_command()
+    try:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass  # what ctypes does with it
+        target = tmp_path / "out"
+        with pytest.raises(KeyboardInterrupt), outputs.OutputFolder.open(target, command="test") as folder:
+            (folder.staging / "a.csv").write_text("x\n")
+        assert not target.exists()
+        assert not list(tmp_path.glob(f"*{outputs.TMP_TAG}*"))
+        outputs.raise_if_interrupted()  # raised once, then cleared
+    finally:
+        restore()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

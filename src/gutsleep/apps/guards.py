@@ -68,9 +68,11 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
-        outputs.begin_command()
+        restore = outputs.begin_command()
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            outputs.raise_if_interrupted()
+            return result
         except KeyboardInterrupt as exc:
             typer.echo(f"gutsleep: {interrupt_text(exc)}", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -80,6 +82,8 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             typer.echo(f"gutsleep: {clean(text)}", err=True)
             raise typer.Exit(EXIT_INVALID) from None
+        finally:
+            restore()
 
     return run
 

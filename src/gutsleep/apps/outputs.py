@@ -39,7 +39,7 @@ import stat
 import sys
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -62,9 +62,52 @@ class OutputError(ValueError):
     """An output path cannot be used (the message says why and what to do); raised before any work."""
 
 
-def begin_command() -> None:
-    """Forget earlier commits (called when a CLI command starts)."""
+_interrupt_seen = False
+"""A Ctrl-C arrived during this command (kept even when native code swallowed its ``KeyboardInterrupt``)."""
+
+
+def _remember_interrupt(signum: int, frame: Any) -> None:
+    global _interrupt_seen
+    _interrupt_seen = True
+    raise KeyboardInterrupt
+
+
+def begin_command() -> Callable[[], None]:
+    """Forget earlier commits and start remembering Ctrl-C (called when a CLI command starts); return the function
+    that puts the previous Ctrl-C handler back.
+
+    A ``KeyboardInterrupt`` raised inside a native callback (numba's compiler calls back into Python through
+    ctypes) is printed and dropped by ctypes; the flag set here survives that, and :func:`raise_if_interrupted`
+    (called at every progress step and before any output is committed) raises it again."""
+    global _interrupt_seen
     _committed.clear()
+    _interrupt_seen = False
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.default_int_handler:
+            return lambda: None  # Ctrl-C ignored or handled by the embedding program: leave it alone
+        signal.signal(signal.SIGINT, _remember_interrupt)
+    except (ValueError, OSError):
+        return lambda: None
+
+    def restore() -> None:
+        try:
+            if signal.getsignal(signal.SIGINT) is _remember_interrupt:
+                signal.signal(signal.SIGINT, previous)
+        except (ValueError, OSError):
+            pass
+
+    return restore
+
+
+def raise_if_interrupted() -> None:
+    """Raise ``KeyboardInterrupt`` if a Ctrl-C of this command was swallowed before it could stop the work."""
+    global _interrupt_seen
+    if _interrupt_seen:
+        _interrupt_seen = False
+        raise KeyboardInterrupt
 
 
 def interrupt_message() -> str:
@@ -406,6 +449,8 @@ class OutputFolder:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
             if not self.committed:
+                if _interrupt_seen and not self._persistent:
+                    self.discard()
                 self.commit()
         elif not self._persistent:
             self.discard()
@@ -446,6 +491,7 @@ class OutputFolder:
         """
         if self.committed:
             return self.target
+        raise_if_interrupted()
         files = self._staged_files()
         manifest = self._manifest(files)
         with _no_interrupts():
@@ -603,6 +649,7 @@ def atomic_file(path: str | Path, what: str = "output file") -> Iterator[Path]:
         yield tmp
         if not tmp.exists():
             raise OutputError(f"nothing was written to {target}")
+        raise_if_interrupted()
         with _no_interrupts():
             os.replace(tmp, target)
         _committed.append(target)
@@ -627,6 +674,7 @@ __all__ = [
     "check_output_file",
     "clean_stray",
     "interrupt_message",
+    "raise_if_interrupted",
     "read_manifest",
     "write_file_atomic",
 ]

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gutsleep.apps import outputs
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -165,6 +167,7 @@ def day_progress(what: str, *, check_compile: bool = True) -> Iterator[Callable[
     first = [True]
 
     def compiled() -> None:
+        outputs.raise_if_interrupted()
         if first[0]:
             first[0] = False
             if compiling:
@@ -218,6 +221,7 @@ def chunk_progress(total_chunks: int, subjects: int, what: str = "simulating") -
             task = bar.add_task("chunks", total=total_chunks, subjects="")
 
             def advance(n: int) -> None:
+                outputs.raise_if_interrupted()
                 done[1] += n
                 bar.update(task, advance=1, subjects=f"{done[1]}/{subjects} subjects")
 
@@ -227,6 +231,7 @@ def chunk_progress(total_chunks: int, subjects: int, what: str = "simulating") -
         last = [t0]
 
         def advance(n: int) -> None:
+            outputs.raise_if_interrupted()
             done[0] += 1
             done[1] += n
             now = time.perf_counter()
@@ -243,6 +248,7 @@ def step_progress(what: str) -> Callable[[int, int, str], None]:
     t0 = time.perf_counter()
 
     def report(i: int, n: int, name: str) -> None:
+        outputs.raise_if_interrupted()
         if verbosity() < NORMAL:
             return
         if name:
