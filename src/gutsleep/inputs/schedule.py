@@ -15,14 +15,22 @@ a time, vectorised over distinct scenarios, then expanded to all subjects.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from gutsleep.model.inputs import GRAMS_ETHANOL_PER_DRINK, INPUT_INDEX, INPUT_NAMES, STEP_H, STEPS_PER_DAY
 from gutsleep.scenario import Habits, Scenario
 from gutsleep.scenario.fields import clock_hours
-from gutsleep.scenario.models import MELANOPIC_DER, REFERENCE_SOURCE
+from gutsleep.scenario.models import (
+    MAX_SLEEP_WINDOW_H,
+    MELANOPIC_DER,
+    MIN_SLEEP_WINDOW_H,
+    REFERENCE_SOURCE,
+    VARIABILITY_MAX_SD,
+    WEEKDAYS,
+    Variability,
+)
 
 SPD = STEPS_PER_DAY
 N_CH = len(INPUT_NAMES)
@@ -44,6 +52,70 @@ _MEAL_CHANNELS = (
     ("added_sugar_g", "added_sugar_g_per_h"),
     ("protein_g", "protein_g_per_h"),
 )
+
+
+_MEAL_COLS = np.array([INPUT_INDEX[c] for c in ("meal", "fiber_g_per_h", "prebiotic_g_per_h", "fermented_servings_per_h",
+                                                "probiotic_cfu_per_h", "added_sugar_g_per_h", "protein_g_per_h")])
+"""Channels that move with the day's meals (day-to-day meal timing)."""
+VARIABILITY_STREAM = 0x5641_5249
+"""Second entropy word of the variability streams (``default_rng([seed, VARIABILITY_STREAM, 0 or 1])``), so that they
+do not coincide with other uses of the same seed."""
+_N_DRAWS = 6  # per local day: bedtime, wake time, meals, daylight, stress, arousal
+
+
+def _stream(seed: int, which: int, n: int) -> np.ndarray:
+    """(n, 6) standard normals, truncated at +/- VARIABILITY_MAX_SD, of one variability stream (0: local days 0, 1, 2,
+    ...; 1: local days -1, -2, ...). Row k belongs to the k-th day of the stream whatever ``n`` is (prefix-stable)."""
+    if n <= 0:
+        return np.zeros((0, _N_DRAWS))
+    z = np.random.default_rng([int(seed), VARIABILITY_STREAM, which]).standard_normal((n, _N_DRAWS))
+    return np.clip(z, -VARIABILITY_MAX_SD, VARIABILITY_MAX_SD)
+
+
+@dataclass(frozen=True)
+class DayVariation:
+    """Day-to-day deviations of one subject per local day (arrays aligned with the ``local_days`` asked for)."""
+
+    bed_shift_q: np.ndarray
+    """Bedtime of the night starting on the day, in steps later than the habit (int64)."""
+    wake_shift_q: np.ndarray
+    """Wake time ending that night, in steps later than the habit (int64)."""
+    meal_shift_q: np.ndarray
+    """All meals of the day, in steps later than the habit (int64; kept within the day when profiles are built)."""
+    lux_factor: np.ndarray
+    """Factor on the day's daytime background light (mean 1)."""
+    stress_offset: np.ndarray
+    """Added to the day's stress (then clipped to 0-1)."""
+    arousal_noise: np.ndarray
+    """Log of the night's factor on night arousal (mean factor 1)."""
+
+
+def day_variation(v: Variability, seed: int, local_days: np.ndarray) -> DayVariation:
+    """Deviations of every local day in ``local_days`` (any integers, burn-in days negative) for variability ``v`` and
+    scenario ``seed``. Day d always gets the same draws (independent of which other days are asked for), from
+    ``default_rng([seed, VARIABILITY_STREAM, 0])`` for d >= 0 and ``[..., 1]`` for d < 0."""
+    d = np.asarray(local_days, dtype=np.int64)
+    fwd = _stream(seed, 0, int(d.max()) + 1 if (d >= 0).any() else 0)
+    back = _stream(seed, 1, int(-d.min()) if (d < 0).any() else 0)
+    z = np.where((d >= 0)[:, None], fwd[np.clip(d, 0, None)] if len(fwd) else 0.0,
+                 back[np.clip(-d - 1, 0, None)] if len(back) else 0.0)
+    weekday = (WEEKDAYS.index(v.start_weekday) + d) % 7  # 0 = Monday
+    before_free = (weekday == 4) | (weekday == 5)  # Friday and Saturday nights
+    free_morning = (weekday == 5) | (weekday == 6)  # Saturday and Sunday
+    bed = v.bedtime_sd_min * z[:, 0] + v.weekend_bedtime_shift_min * before_free
+    wake = v.wake_time_sd_min * z[:, 1] + v.weekend_wake_shift_min * before_free
+    meal = v.meal_time_sd_min * z[:, 2] + v.weekend_wake_shift_min * free_morning
+    sigma_lux = np.sqrt(np.log1p(v.day_lux_cv**2))
+    s = v.arousal_noise_sd
+    per_step = 60.0 * STEP_H
+    return DayVariation(
+        bed_shift_q=np.round(bed / per_step).astype(np.int64),
+        wake_shift_q=np.round(wake / per_step).astype(np.int64),
+        meal_shift_q=np.round(meal / per_step).astype(np.int64),
+        lux_factor=np.exp(sigma_lux * z[:, 3] - 0.5 * sigma_lux**2),
+        stress_offset=v.stress_sd * z[:, 4],
+        arousal_noise=s * z[:, 5] - 0.5 * s * s,
+    )
 
 
 def _q(clock: str) -> int:
@@ -75,9 +147,10 @@ def _doses(p: np.ndarray, channel: int, intakes: tuple[tuple[str, float], ...]) 
         p[min(_q(clock), SPD - 1), channel] += mg / STEP_H
 
 
-def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float, np.ndarray]:
+def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """One local day's channels (96, N_CH) from its habits (and alcohol and light episodes spilling over from the
-    previous day), the in-bed light level (lux) and the light of the day's episodes (96,). ``light_lux`` holds the
+    previous day), the in-bed light level (lux), the light of the day's episodes (96,) and the daytime background light
+(96,; ``day_lux`` by day, else 0). ``light_lux`` holds the
     awake light (background plus episodes); ``in_bed`` and antibiotic channels are left 0 (filled per step later)."""
     p = np.zeros((SPD, N_CH))
     meals = sorted(min(_q(m), SPD - 1) for m in cur.meals)
@@ -107,11 +180,12 @@ def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float, np.nda
     wake, evening = _q(prev.wake_time) % SPD, _q(cur.light.evening_from) % SPD
     daytime = (clock >= wake) & (clock < evening) if wake <= evening else (clock >= wake) | (clock < evening)
     episodes, closed = _episode_light(prev, cur)
+    daylight = np.where(daytime, cur.light.day_lux, 0.0)
     p[:, INPUT_INDEX["light_lux"]] = np.where(daytime, cur.light.day_lux, cur.light.evening_lux) + episodes
     p[:, INPUT_INDEX["eyes_closed"]] = closed
     _doses(p, INPUT_INDEX["caffeine_mg_per_h"], cur.caffeine_intakes())
     _doses(p, INPUT_INDEX["melatonin_mg_per_h"], cur.melatonin_intakes())
-    return p, cur.light.night_lux, episodes
+    return p, cur.light.night_lux, episodes, daylight
 
 
 @dataclass
@@ -130,6 +204,8 @@ class _Plan:
     night_start: np.ndarray
     night_end: np.ndarray
     night_id: np.ndarray
+    variation: DayVariation | None = None
+    """Day-to-day deviations per local day ``ld_lo + i`` (meal shifts already kept within each day), or None."""
 
 
 def _rowwise_last_le(keys: np.ndarray, queries: np.ndarray, lo: int, stride: int) -> np.ndarray:
@@ -166,7 +242,7 @@ class Schedule:
         group = np.empty(self.n_subjects, dtype=np.int64)
         uniq: list[Scenario] = []
         for i, s in enumerate(self.scenarios):
-            key = (s.days, s.habits, s.interventions, s.events)
+            key = (s.days, s.habits, s.interventions, s.events, *_variability_key(s))
             if key not in keys:
                 keys[key] = len(uniq)
                 uniq.append(s)
@@ -176,6 +252,8 @@ class Schedule:
         self._profiles: list[np.ndarray] = []
         self._night_lux: list[float] = []
         self._episode_lux: list[np.ndarray] = []
+        self._daylight: list[np.ndarray] = []
+        self._meal_span: list[tuple[int, int]] = []
         self._profile_ids: dict[tuple[Habits, Habits], int] = {}
         self._plans = [self._plan(s) for s in uniq]
         self._pack()
@@ -189,11 +267,14 @@ class Schedule:
         key = (prev, cur)
         pid = self._profile_ids.get(key)
         if pid is None:
-            prof, night_lux, episodes = _daily_profile(prev, cur)
+            prof, night_lux, episodes, daylight = _daily_profile(prev, cur)
             pid = len(self._profiles)
             self._profiles.append(prof)
             self._night_lux.append(night_lux)
             self._episode_lux.append(episodes)
+            self._daylight.append(daylight)
+            steps = np.flatnonzero(prof[:, _MEAL_COLS].any(axis=1))
+            self._meal_span.append((int(steps[0]), int(steps[-1])) if len(steps) else (0, SPD - 1))
             self._profile_ids[key] = pid
         return pid
 
@@ -225,13 +306,23 @@ class Schedule:
                 end = iv.end_day if iv.end_day is not None else s.days - 1
                 on = (local_days >= iv.start_day) & (local_days <= end)
                 day_abx[on, _ABX_ORDER.index(iv.antibiotics)] = 1.0
-        # Nights: one per local day, from that day's bed/wake times.
+        # Nights: one per local day, from that day's bed/wake times (moved by the day's variation, if any).
         bed_h = np.array([clock_hours(h.bedtime) for h in seg_habits])[seg]
         wake_h = np.array([clock_hours(h.wake_time) for h in seg_habits])[seg]
         start_local = local_days * SPD + np.round(bed_h * QUARTERS_PER_H).astype(np.int64)
         start_local += np.where(bed_h < 12.0, SPD, 0)
         dur = np.round(((wake_h - bed_h) % 24.0) * QUARTERS_PER_H).astype(np.int64)
         wake_q = np.round(wake_h * QUARTERS_PER_H).astype(np.int64) % SPD
+        variation = None
+        if s.variability is not None and not s.variability.is_off():
+            variation = day_variation(s.variability, s.seed, local_days)
+            start_local = start_local + variation.bed_shift_q
+            lo, hi = round(MIN_SLEEP_WINDOW_H * QUARTERS_PER_H), round(MAX_SLEEP_WINDOW_H * QUARTERS_PER_H)
+            dur = np.clip(dur + variation.wake_shift_q - variation.bed_shift_q, lo, hi)
+            wake_q = (start_local + dur) % SPD
+            span = np.array([self._meal_span[p] for p in day_profile], dtype=np.int64).reshape(-1, 2)
+            meal = np.clip(variation.meal_shift_q, -span[:, 0], SPD - 1 - span[:, 1])  # meals stay within their day
+            variation = replace(variation, meal_shift_q=meal)
         start = self._local_to_global(start_local, sw, off)
         end = start + dur
         for k, g in enumerate(sw):  # a switch inside a night: wake at the new local wake time if sooner
@@ -246,7 +337,7 @@ class Schedule:
         if len(start) > 1:
             end[:-1] = np.minimum(end[:-1], start[1:])  # clip the earlier night if habits make them overlap
         ok = end > start
-        return _Plan(s, sw, off, day_profile, day_abx, start[ok], end[ok], nid[ok].astype(np.int64))
+        return _Plan(s, sw, off, day_profile, day_abx, start[ok], end[ok], nid[ok].astype(np.int64), variation)
 
     @property
     def _ld_lo(self) -> int:
@@ -285,6 +376,8 @@ class Schedule:
         self._night_lux_arr = np.array(self._night_lux)
         self._episode_lux_flat = np.concatenate(self._episode_lux)
         self._any_episodes = bool(self._episode_lux_flat.any())
+        self._daylight_flat = np.concatenate(self._daylight)
+        self._meal_flat = np.ascontiguousarray(self._prof_flat[:, _MEAL_COLS])
         n_days = max(len(p.day_profile) for p in plans)
         self._day_profile = np.zeros((n_u, n_days), dtype=np.int64)
         self._day_abx = np.zeros((n_u, n_days, 3))
@@ -293,6 +386,19 @@ class Schedule:
             self._day_profile[u, : len(p.day_profile)] = p.day_profile
             self._day_abx[u, : len(p.day_profile)] = p.day_abx
         self._any_abx = bool(self._day_abx.any())
+        self._any_var = any(p.variation is not None for p in plans)
+        if self._any_var:  # per local day: meal shift (steps), daylight factor, stress offset, night-arousal noise
+            self._var_meal = np.zeros((n_u, n_days), dtype=np.int64)
+            self._var_lux = np.ones((n_u, n_days))
+            self._var_stress = np.zeros((n_u, n_days))
+            self._var_arousal = np.zeros((n_u, n_days))
+            for u, p in enumerate(plans):
+                if p.variation is not None:
+                    k = len(p.day_profile)
+                    self._var_meal[u, :k] = p.variation.meal_shift_q
+                    self._var_lux[u, :k] = p.variation.lux_factor
+                    self._var_stress[u, :k] = p.variation.stress_offset
+                    self._var_arousal[u, :k] = p.variation.arousal_noise
         # Searchable keys live in [lo, lo + stride - 1); padding sits at the top of each row.
         self._lo = -8 * SPD
         self._stride = self._total_steps + 16 * SPD - self._lo
@@ -336,6 +442,8 @@ class Schedule:
         x = self._prof_flat[pid * SPD + clock]
         if self._any_abx:
             x[..., _ABX_COLS] = self._day_abx[rows, day_idx]
+        if self._any_var:
+            self._vary(x, pid, clock, rows, day_idx)
         k = _rowwise_last_le(self._ns, g, self._lo, self._stride)
         kc = np.maximum(k, 0)
         in_bed = (k >= 0) & (g[None, :] < self._ne[rows, kc])
@@ -348,7 +456,22 @@ class Schedule:
         if self._any_episodes:  # episodes (a bedroom lamp, a screen in bed) also shine during the sleep opportunity
             bed_light = bed_light + self._episode_lux_flat[(pid * SPD + clock)[in_bed]]
         x[..., INPUT_INDEX["light_lux"]][in_bed] = bed_light
+        if self._any_var:
+            x[..., INPUT_INDEX["arousal_noise"]][in_bed] = self._var_arousal[rows, night_day][in_bed]
         return x, local * STEP_H, night
+
+    def _vary(self, x: np.ndarray, pid: np.ndarray, clock: np.ndarray, rows: np.ndarray, day_idx: np.ndarray) -> None:
+        """Apply the day-to-day variation in place: meals moved, daytime light scaled, stress offset (awake inputs;
+        the in-bed light and the night's arousal noise are set afterwards)."""
+        src = clock - self._var_meal[rows, day_idx]
+        inside = (src >= 0) & (src < SPD)
+        meals = self._meal_flat[pid * SPD + np.clip(src, 0, SPD - 1)]
+        x[..., _MEAL_COLS] = np.where(inside[..., None], meals, 0.0)
+        light = INPUT_INDEX["light_lux"]
+        extra = (self._var_lux[rows, day_idx] - 1.0) * self._daylight_flat[pid * SPD + clock]
+        x[..., light] = np.maximum(x[..., light] + extra, 0.0)
+        stress = INPUT_INDEX["stress"]
+        x[..., stress] = np.clip(x[..., stress] + self._var_stress[rows, day_idx], 0.0, 1.0)
 
     def _block_for(self, k: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         """Dense block holding day ``k``, per distinct scenario (rows = groups, see :attr:`group`)."""
@@ -430,6 +553,12 @@ class Schedule:
         s = self.scenarios[subject]
         h = s.habits_on(min(max(night, 0), s.days - 1))
         return h.bedtime, h.wake_time
+
+
+def _variability_key(s: Scenario) -> tuple:
+    """What of a scenario's variability changes its inputs: nothing when off, else the block and the seed."""
+    v = s.variability
+    return (None,) if v is None or v.is_off() else (v, s.seed)
 
 
 def build_schedule(scenarios: Sequence[Scenario], burn_in_days: int = 0) -> Schedule:

@@ -54,6 +54,8 @@ INPUTS: tuple[InputChannel, ...] = (
                  "1 during a light episode with the eyes closed, else 0 (asleep closes them anyway)"),
     InputChannel("caffeine_mg_per_h", "mg/h", "oral caffeine intake rate (each dose delivered within one step)"),
     InputChannel("melatonin_mg_per_h", "mg/h", "oral melatonin intake rate (each tablet delivered within one step)"),
+    InputChannel("arousal_noise", "1", "log of the night's multiplicative factor on night-time arousal, one value per "
+                 "night during its sleep opportunity (scenario variability; 0 = none)"),
 )
 
 EXPERIMENT_INPUTS: tuple[InputChannel, ...] = (

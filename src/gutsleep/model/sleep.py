@@ -218,12 +218,16 @@ def build(m: ModelBuilder) -> None:
                  - g_light * alert - g_caf * block,
                  "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol; negative: "
                       "alerting light, caffeine)")
+    g_noise = m.param("arousal_noise_gain", 1.0, "1", 0.0, 1.0,
+                      "assumption: 1 applies the night's drawn factor of the scenario's variability as drawn (its SD is "
+                      "set there); 0 turns process noise off; above 1 would exceed the SD the scenario states",
+                      "scales the log of the night-to-night factor on night arousal (input arousal_noise)")
     arousal = m.let("night_arousal",
                     (g_stress * _seen(m, "stress") + g_cort * saturating(cort / 100 - 1)
                      + g_il6_ar * saturating(il6_acute - il6_frag) + chronic_ar
                      + g_alc_reb * rebound + g_mis_ar * _seen(m, "circadian_misalignment")
                      + g_dig_ar * _seen(m, "chylomicron_lps_carrier")
-                     + bedlight + g_caf_ar * block) / (1 + g_vag_ar * vagal),
+                     + bedlight + g_caf_ar * block) / (1 + g_vag_ar * vagal) * sp.exp(g_noise * m.u("arousal_noise")),
                     "1", "arousal that fragments sleep and delays its onset", observe=True)
     upper = m.let("sleep_threshold_upper", h_up + c_amp * circ - calm + 0.05 * arousal, "1",
                   "effective upper threshold (wake -> sleep)")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from gutsleep.scenario.fields import ClockTime, Name, Number, Ranged, Text, Whole, clock_hours, fmt_number
@@ -431,6 +431,83 @@ class Event(_Strict):
         return self
 
 
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+VARIABILITY_MAX_SD = 3.0
+"""Day-to-day deviations are normal draws truncated at this many SDs (no 5-SD nights from a Gaussian tail)."""
+
+
+class Variability(_Strict):
+    """Day-to-day variation of one person's life: bed and wake times that scatter from night to night, later nights
+    before the weekend, days that are brighter or duller, calmer or more stressful, meals that move, and nights that
+    are more or less restless than the habits alone would make them.
+
+    Every field left out takes its ``typical`` value (``variability: typical`` is the same as ``variability: {}``);
+    0 switches a component off. Draws come from ``numpy.random.default_rng`` keyed on the scenario's ``seed`` and the
+    local day, so a person's days do not depend on how a cohort is chunked or distributed.
+    """
+
+    bedtime_sd_min: Ranged(0, 180, "min") = 65.0  # type: ignore[valid-type]
+    """Night-to-night SD of bedtime around the habitual one (min, 0-180). Typical 65 min, set with
+    ``wake_time_sd_min`` (independent draws) and the weekend shifts so that the night-to-night SD of time in bed is
+    that of the CARDIA actigraphy study, 1.31 h = 79 min within persons (Knutson et al. 2007 Sleep 30:793; finding
+    VAR-01, experiment VAR01-TIB); MESA Sleep reports a mean within-person SD of sleep-onset timing of 82 min (VAR-03).
+    Above 3 h a schedule is shift work, not day-to-day scatter."""
+    wake_time_sd_min: Ranged(0, 180, "min") = 50.0  # type: ignore[valid-type]
+    """Night-to-night SD of the wake time (min, 0-180). Typical 50 min, smaller than the bedtime's: alarms fix the
+    wake time on work days (assumption; the split of the CARDIA time-in-bed SD between bed and wake times is not
+    reported)."""
+    weekend_bedtime_shift_min: Ranged(-120, 240, "min") = 30.0  # type: ignore[valid-type]
+    """How much later (min; negative: earlier) the person goes to bed on the two nights before free days (Friday
+    and Saturday nights). Typical 30 min (assumption: sleep onset moves less than sleep offset on free days, so free
+    nights are longer; NHANES 2003-2006 accelerometry: the in-bed midpoint of young adults is 57-69 min later on
+    Friday and Saturday nights, Urbanek et al. 2018 Chronobiol Int 35:416)."""
+    weekend_wake_shift_min: Ranged(-120, 240, "min") = 36.0  # type: ignore[valid-type]
+    """How much later (min) the person gets up after the two nights before free days (Saturday and Sunday mornings;
+    meals of those days move with it). Typical 36 min: UK Biobank actigraphy (79,161 adults, one week) found sleep
+    offset on average 36 min later on weekends than on weekdays (Kelly et al. 2022 Clocks Sleep 4:658; VAR-02)."""
+    meal_time_sd_min: Ranged(0, 120, "min") = 30.0  # type: ignore[valid-type]
+    """Day-to-day SD of the timing of the day's meals (min, 0-120; all meals of a day move together and stay within
+    the day). Typical 30 min (assumption: app-based food logging finds eating times that vary by about an hour from
+    day to day, Gill & Panda 2015 Cell Metab 22:789, RECALLED)."""
+    day_lux_cv: Ranged(0, 2, "") = 0.5  # type: ignore[valid-type]
+    """Day-to-day coefficient of variation of the daytime background light (``day_lux``; log-normal factor with mean
+    1; evening and night light and light episodes are not scaled). Typical 0.5 (assumption: weather and time
+    outdoors change a day's light dose by about a factor of 2 between days in wearable light-logger studies,
+    RECALLED)."""
+    stress_sd: Ranged(0, 0.5, "") = 0.1  # type: ignore[valid-type]
+    """Day-to-day SD of psychological stress (0-1 scale, added to the habit's stress and clipped to 0-1). Typical
+    0.1 (assumption: in daily-diary studies about half of the variance of daily perceived stress lies within
+    persons (RECALLED); the default population's between-person SD of stress is 0.15)."""
+    arousal_noise_sd: Ranged(0, 1.5, "") = 0.5  # type: ignore[valid-type]
+    """Night-to-night SD of the log of a multiplicative factor on night-time arousal (mean factor 1; 0.5 gives
+    factors of ~0.6-1.6 on most nights): nights that are restless or calm for reasons the habits do not record
+    (model parameter ``arousal_noise_gain`` scales it). Typical 0.5 (assumption, checked against the CARDIA
+    night-to-night SD of sleep efficiency, VAR01-SE)."""
+    start_weekday: Weekday = "monday"
+    """Weekday of day 0 (sets which nights are weekend nights)."""
+
+    @classmethod
+    def typical(cls) -> Variability:
+        """The typical day-to-day variation of an adult (the field defaults)."""
+        return cls()
+
+    def is_off(self) -> bool:
+        """True when every component is 0: the run is the deterministic one."""
+        return all(getattr(self, n) == 0 for n in self.model_fields if n != "start_weekday")
+
+
+def _variability(v: Any) -> Any:
+    """``none`` (or null) -> None; ``typical`` -> the typical block; a mapping is validated as a block."""
+    if v is None or (isinstance(v, str) and v.strip().lower() == "none"):
+        return None
+    if isinstance(v, str):
+        if v.strip().lower() == "typical":
+            return Variability.typical()
+        raise PydanticCustomError("variability", "expected none, typical or a block of variability fields", {})
+    return v
+
+
 PERSON_PARAMETER_FIELDS: dict[str, str] = {
     "age_years": "person.age",
     "is_female": "person.sex",
@@ -505,11 +582,14 @@ class Scenario(_Strict):
     description: Text | None = None
     days: Days = 28
     seed: Seed = 0
-    """Random seed for any stochastic parts of the simulation."""
+    """Random seed for any stochastic parts of the simulation (the day-to-day ``variability``)."""
     person: Person = Field(default_factory=Person)
     habits: Habits = Field(default_factory=Habits)
     interventions: tuple[Intervention, ...] = ()
     events: tuple[Event, ...] = ()
+    variability: Annotated[Variability | None, BeforeValidator(_variability)] = None
+    """Day-to-day variability (``none``, ``typical`` or a block; see :class:`Variability`). Absent or ``none``: every
+    day follows the habits exactly (a deterministic run)."""
     parameters: dict[str, Number] = Field(default_factory=ParameterValues)  # type: ignore[valid-type]
     """Model parameter values for this person (name -> value in the parameter's unit, within its plausible range;
     see ``gutsleep params``). They replace the model's defaults for this subject: a hypothesis to test."""
