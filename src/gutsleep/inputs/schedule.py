@@ -54,8 +54,9 @@ _MEAL_CHANNELS = (
 )
 
 
-_MEAL_COLS = np.array([INPUT_INDEX[c] for c in ("meal", "fiber_g_per_h", "prebiotic_g_per_h", "fermented_servings_per_h",
-                                                "probiotic_cfu_per_h", "added_sugar_g_per_h", "protein_g_per_h")])
+_MEAL_COLS = np.array([INPUT_INDEX[c] for c in ("meal", "fiber_g_per_h", "prebiotic_g_per_h",
+                                                "fermented_servings_per_h", "probiotic_cfu_per_h",
+                                                "added_sugar_g_per_h", "protein_g_per_h")])
 """Channels that move with the day's meals (day-to-day meal timing)."""
 VARIABILITY_STREAM = 0x5641_5249
 """Second entropy word of the variability streams (``default_rng([seed, VARIABILITY_STREAM, 0 or 1])``), so that they

@@ -219,8 +219,8 @@ def build(m: ModelBuilder) -> None:
                  "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol; negative: "
                       "alerting light, caffeine)")
     g_noise = m.param("arousal_noise_gain", 1.0, "1", 0.0, 1.0,
-                      "assumption: 1 applies the night's drawn factor of the scenario's variability as drawn (its SD is "
-                      "set there); 0 turns process noise off; above 1 would exceed the SD the scenario states",
+                      "assumption: 1 applies the night's factor drawn by the scenario's variability as drawn (its SD "
+                      "is set there); 0 turns process noise off; above 1 would exceed the SD the scenario states",
                       "scales the log of the night-to-night factor on night arousal (input arousal_noise)")
     arousal = m.let("night_arousal",
                     (g_stress * _seen(m, "stress") + g_cort * saturating(cort / 100 - 1)
