@@ -17,12 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from annotated_types import Ge, Le
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from gutsleep.cohort.distributions import (
     ClockDistribution,
@@ -39,7 +39,7 @@ from gutsleep.cohort.distributions import (
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
 from gutsleep.scenario import Habits, Intervention, Light, Person, Scenario, Sweeteners
 from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
-from gutsleep.scenario.models import check_meals
+from gutsleep.scenario.models import Variability, check_meals, parse_variability
 
 MAX_SIZE = 10_000_000
 PERSON_PARAMETERS: tuple[str, ...] = ("age_years", "is_female", "bmi_kg_m2", "vagotomy")
@@ -233,6 +233,9 @@ class PopulationSpec(_Strict):
     schedule: ScheduleSpec = Field(default_factory=ScheduleSpec)
     parameters: ParameterSpec = Field(default_factory=ParameterSpec)
     correlations: tuple[Correlation, ...] = ()
+    variability: Annotated[Variability | None, BeforeValidator(parse_variability)] = None
+    """Day-to-day variability of every subject (``none``, ``typical`` or a block, as in a scenario). Each subject
+    draws its own days: its scenario seed comes from the population seed and its index (see :func:`subject_seed`)."""
 
     @field_validator("habits")
     @classmethod
@@ -421,7 +424,8 @@ class Population:
         scenario = Scenario(
             name=f"{self.spec.name}-{index}",
             days=days,
-            seed=index,
+            seed=index if self.spec.variability is None else subject_seed(self.spec.seed, index),
+            variability=self.spec.variability,
             person=Person(age=d["age"], sex=d["sex"], bmi=d["bmi"], vagotomy=d["vagotomy"]),
             habits=self.habits_of(d),
             interventions=tuple(interventions),
@@ -443,6 +447,19 @@ class Population:
     def subjects(self, start: int, stop: int, *, days: int) -> list[Subject]:
         """Subjects ``start .. stop-1``."""
         return [self.subject(i, days=days) for i in range(start, stop)]
+
+
+SUBJECT_SEED_STREAM = 0x5355_424A
+"""Entropy word that separates subject seeds from the population's trait draws."""
+
+
+def subject_seed(population_seed: int, index: int) -> int:
+    """Scenario seed of subject ``index`` when the population varies from day to day: a 63-bit number from
+    ``numpy.random.SeedSequence([population seed, SUBJECT_SEED_STREAM, index])`` (the same whatever chunk or worker
+    builds the subject; different populations seeds give different days)."""
+    sequence = np.random.SeedSequence([int(population_seed), SUBJECT_SEED_STREAM, int(index)])
+    state = sequence.generate_state(2, np.uint64)
+    return int((int(state[0]) << 32 ^ int(state[1])) & (2**63 - 1))
 
 
 def covariate_frame(subjects: Sequence[Subject]) -> pd.DataFrame:
@@ -473,6 +490,10 @@ def describe_population(spec: PopulationSpec) -> pd.DataFrame:
         rows.append({"trait": f"param {name}", "distribution": f"log-normal, median = default, CV {fmt_number(cv)}"})
     for c in spec.correlations:
         rows.append({"trait": f"corr {c.between[0]} ~ {c.between[1]}", "distribution": f"rho {fmt_number(c.rho)}"})
+    if spec.variability is not None:
+        v = spec.variability
+        rows.append({"trait": "day-to-day variability", "distribution": ", ".join(
+            f"{k}={fmt_number(x) if isinstance(x, float) else x}" for k, x in v.model_dump().items())})
     return pd.DataFrame(rows)
 
 
@@ -494,4 +515,5 @@ __all__ = [
     "parameter_info",
     "parse_population",
     "population_from",
+    "subject_seed",
 ]

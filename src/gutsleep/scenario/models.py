@@ -497,7 +497,7 @@ class Variability(_Strict):
         return all(getattr(self, n) == 0 for n in self.model_fields if n != "start_weekday")
 
 
-def _variability(v: Any) -> Any:
+def parse_variability(v: Any) -> Any:
     """``none`` (or null) -> None; ``typical`` -> the typical block; a mapping is validated as a block."""
     if v is None or (isinstance(v, str) and v.strip().lower() == "none"):
         return None
@@ -587,7 +587,7 @@ class Scenario(_Strict):
     habits: Habits = Field(default_factory=Habits)
     interventions: tuple[Intervention, ...] = ()
     events: tuple[Event, ...] = ()
-    variability: Annotated[Variability | None, BeforeValidator(_variability)] = None
+    variability: Annotated[Variability | None, BeforeValidator(parse_variability)] = None
     """Day-to-day variability (``none``, ``typical`` or a block; see :class:`Variability`). Absent or ``none``: every
     day follows the habits exactly (a deterministic run)."""
     parameters: dict[str, Number] = Field(default_factory=ParameterValues)  # type: ignore[valid-type]
