@@ -7,7 +7,7 @@ from typing import Any, Literal, get_args, get_origin
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from gutsleep.scenario.models import Habits, Scenario
+from gutsleep.scenario.models import Habits, Scenario, Variability
 
 ANTIBIOTICS = ("broad_spectrum", "anaerobe", "quinolone")
 
@@ -62,10 +62,15 @@ def habits(draw: st.DrawFn) -> dict[str, Any]:
     return draw(_nested(Habits))
 
 
+variability_blocks: st.SearchStrategy[Any] = st.one_of(
+    st.sampled_from([None, "none", "typical"]), _nested(Variability))
+"""A scenario's ``variability``: absent, the shorthands, or any block (any subset of fields, edges included)."""
+
+
 @st.composite
 def scenarios(draw: st.DrawFn, days: int = 365) -> Scenario:
-    """A valid scenario of ``days`` days with random person, habits, interventions, antibiotic courses and
-    events; drawings that break a cross-field rule (e.g. an invalid sleep window) are redrawn."""
+    """A valid scenario of ``days`` days with random person, habits, day-to-day variability, interventions,
+    antibiotic courses and events; drawings that break a cross-field rule (e.g. an invalid sleep window) are redrawn."""
     for _ in range(50):
         spec: dict[str, Any] = {
             "name": "drawn",
@@ -77,6 +82,8 @@ def scenarios(draw: st.DrawFn, days: int = 365) -> Scenario:
                 "vagotomy": draw(st.booleans()),
             },
             "habits": draw(habits()),
+            "seed": draw(st.integers(0, 2**53 - 1)),
+            "variability": draw(variability_blocks),
             "interventions": [],
             "events": [],
         }

@@ -454,12 +454,12 @@ SUBJECT_SEED_STREAM = 0x5355_424A
 
 
 def subject_seed(population_seed: int, index: int) -> int:
-    """Scenario seed of subject ``index`` when the population varies from day to day: a 63-bit number from
+    """Scenario seed of subject ``index`` when the population varies from day to day: a 53-bit number from
     ``numpy.random.SeedSequence([population seed, SUBJECT_SEED_STREAM, index])`` (the same whatever chunk or worker
     builds the subject; different populations seeds give different days)."""
     sequence = np.random.SeedSequence([int(population_seed), SUBJECT_SEED_STREAM, int(index)])
-    state = sequence.generate_state(2, np.uint64)
-    return int((int(state[0]) << 32 ^ int(state[1])) & (2**63 - 1))
+    state = sequence.generate_state(1, np.uint64)
+    return int(state[0]) & (2**53 - 1)  # exact as a float: scenario numbers are read through floats
 
 
 def covariate_frame(subjects: Sequence[Subject]) -> pd.DataFrame:

@@ -494,7 +494,7 @@ class Variability(_Strict):
 
     def is_off(self) -> bool:
         """True when every component is 0: the run is the deterministic one."""
-        return all(getattr(self, n) == 0 for n in self.model_fields if n != "start_weekday")
+        return all(getattr(self, n) == 0 for n in type(self).model_fields if n != "start_weekday")
 
 
 def parse_variability(v: Any) -> Any:
