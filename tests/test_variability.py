@@ -225,3 +225,11 @@ def test_any_valid_variability_keeps_a_drawn_scenario_physiological(s: Scenario,
 @given(variability_blocks.filter(lambda b: b not in (None, "none")), st.integers(0, 2**53 - 1))
 def test_any_valid_variability_keeps_the_baseline_physiological(block: object, seed: int) -> None:
     check_year(Scenario.model_validate({"name": "v", "days": 60, "seed": seed, "variability": block}))
+
+
+def test_variability_can_be_set_from_the_command_line() -> None:
+    from gutsleep.apps.overrides import apply_overrides
+
+    s = apply_overrides(scenario(), sets=["variability.bedtime_sd_min=20"])
+    assert s.variability is not None and s.variability.bedtime_sd_min == 20
+    assert apply_overrides(scenario("variability: typical\n"), sets=["variability=none"]).variability is None

@@ -14,7 +14,7 @@ from typing import Any
 
 from gutsleep.scenario import Scenario, ScenarioError, parse_scenario
 
-SETTABLE: tuple[str, ...] = ("name", "description", "days", "seed", "person", "habits", "parameters")
+SETTABLE: tuple[str, ...] = ("name", "description", "days", "seed", "person", "habits", "parameters", "variability")
 """Top-level scenario fields that ``--set`` may change (interventions and events belong in the file)."""
 
 
