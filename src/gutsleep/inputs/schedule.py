@@ -550,7 +550,8 @@ class Schedule:
         return [list(per_plan[u]) for u in self._group]
 
     def night_plan(self, subject: int, night: int) -> tuple[str, str]:
-        """Planned (bedtime, wake_time) clock strings of ``night`` for ``subject`` (habits of that day)."""
+        """Planned (bedtime, wake_time) clock strings of ``night`` for ``subject`` (habits of that day, before any
+        day-to-day variability; :meth:`nights` gives the nights as lived)."""
         s = self.scenarios[subject]
         h = s.habits_on(min(max(night, 0), s.days - 1))
         return h.bedtime, h.wake_time
