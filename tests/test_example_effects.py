@@ -2,7 +2,9 @@
 
 Each test compares the example with the baseline person over the same nights/days (interventions start on
 day 14) and asserts the direction with a minimum size, so a model change that silently removes an effect
-fails here. Sizes are model outputs, not published numbers; the evidence suite checks those.
+fails here. Sizes are model outputs, not published numbers; the evidence suite checks those. (Since sleep onset and
+continuity respond to sleep pressure, diet effects on sleep are partly compensated: a night that starts later or is
+more broken leaves more pressure for the next, as in people; the minimum sizes are about half of today's effects.)
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ def test_fiber_guideline_raises_butyrate_and_sleep(example_tables):
     assert t.day_ratio("guild_pathobionts", *LATE) < 0.95  # colonisation resistance via butyrate
     assert t.day_ratio("il6_pg_ml", *LATE) < 0.98
     assert abs(t.day_ratio("shannon", *LATE) - 1) < 0.05  # FERM-01: fiber arm diversity stable
-    assert t.night_change("tst_min", *LATE) > 1.0
-    assert t.night_change("waso_min", *LATE) < -1.0
+    assert t.night_change("tst_min", *LATE) > 0.5
+    assert t.night_change("waso_min", *LATE) < -0.25
 
 
 def test_prebiotic_is_bifidogenic_and_improves_sleep(example_tables):
@@ -30,8 +32,8 @@ def test_prebiotic_is_bifidogenic_and_improves_sleep(example_tables):
     assert t.day_ratio("guild_lactic_acid", *LATE) > 1.2  # FIB-03c: Bifidobacterium up
     assert t.day_ratio("gaba", *LATE) > 1.2
     assert t.day_ratio("vagal_signal", *LATE) > 1.1
-    assert t.night_change("tst_min", *LATE) > 3.0
-    assert t.night_change("waso_min", *LATE) < -3.0
+    assert t.night_change("tst_min", *LATE) > 1.5
+    assert t.night_change("waso_min", *LATE) < -0.7
 
 
 def test_fermented_foods_raise_diversity_and_lower_inflammation(example_tables):
@@ -41,14 +43,14 @@ def test_fermented_foods_raise_diversity_and_lower_inflammation(example_tables):
     assert t.day_ratio("il6_pg_ml", *LATE) < 0.95  # FERM-01: IL-6 among the proteins that fell
     assert t.day_ratio("crp_mg_l", *LATE) < 0.95
     assert t.day_ratio("vagal_signal", *LATE) > 1.1  # live lactic-acid bacteria (HPA-04)
-    assert t.night_change("waso_min", *LATE) < -1.0
+    assert t.night_change("waso_min", *LATE) < -0.5
     assert t.night_change("tst_min", *LATE) > 1.0
 
 
 def test_probiotic_acts_through_the_vagus_with_small_objective_change(example_tables):
     t = example_tables("probiotic")
     assert t.day_ratio("vagal_signal", *LATE) > 1.05
-    assert t.night_change("waso_min", *LATE) < -0.5
+    assert t.night_change("waso_min", *LATE) < -0.15
     # PRO-01: probiotics do not change objective sleep efficiency by more than ~1 percentage point
     assert abs(t.night_change("sleep_efficiency_pct", *LATE)) < 1.0
 
@@ -63,8 +65,8 @@ def test_antibiotics_collapse_fermenters_then_recover(example_tables):
     assert t.day_ratio("il6_pg_ml", *course) > 1.3
     # SER-04: microbiota depletion costs rest-phase sleep (SWS itself is pulled both ways: less portal
     # butyrate lowers it, the low-grade inflammation of the bloom raises it, INF-01)
-    assert t.night_change("tst_min", *course) < -10.0
-    assert t.night_change("sleep_efficiency_pct", *course) < -2.0
+    assert t.night_change("tst_min", *course) < -2.5
+    assert t.night_change("sleep_efficiency_pct", *course) < -0.5
     daily = t.daily
     nadir = int(daily.loc[14:30, "shannon"].idxmin())
     assert 14 + 2 <= nadir <= 14 + 8  # ABX-01: nadir within days of starting
@@ -134,7 +136,7 @@ def test_processed_diet_thins_mucus_and_inflames(example_tables):
     # direction with a minimum size (not a finding's tolerance): 1.3 before IL-6 was rescaled to population
     # medians with a chronic/acute split (COL11-MEDIANS); the rescaled model gives x1.24
     assert t.day_ratio("il6_pg_ml", *LATE8) > 1.2
-    assert t.night_change("tst_min", *LATE8) < -5.0
+    assert t.night_change("tst_min", *LATE8) < -1.0
 
 
 def test_chronic_stress_raises_cortisol_and_fragments_sleep(example_tables):

@@ -23,8 +23,9 @@ from gutsleep.scenario import parse_scenario
 from gutsleep.solve.engine import DayRecord
 
 SPD = 96
+LN2 = math.log(2.0)
 STATES = (
-    "sleep_mode_Z",
+    "sleep_onset_drive_T",
     "clock_phase_psi",
     "cortisol_nmol_l",
     "butyrate_mM",
@@ -108,9 +109,9 @@ def test_night_across_midnight_exact_metrics() -> None:
     nights = night_run(1, days, 0, 92, SPD + 27)  # 23:00 day 0 to 07:00 day 1: 32 steps = 480 min
     v = series(1, days)
     z = np.zeros(days * SPD)
-    z[93:] = 1.0
-    z[92], z[93] = 0.2, 0.6  # crosses 0.5 three quarters into step 93 (23:15-23:30)
-    v["sleep_mode_Z"][0] = z
+    z[93:] = 5.0
+    z[92], z[93] = LN2 - 0.3, LN2 + 0.1  # the drive crosses ln 2 three quarters into step 93 (23:15-23:30)
+    v["sleep_onset_drive_T"][0] = z
     asleep = np.zeros(days * SPD)
     asleep[94 : SPD + 28] = 1.0
     asleep[SPD + 10 : SPD + 14] = 0.0  # one hour awake at 02:30
@@ -120,7 +121,7 @@ def test_night_across_midnight_exact_metrics() -> None:
     sws[100:110] = 0.2
     v["sws"][0] = sws
     reducer = NightlyReducer(COLUMNS, FakeSchedule(plain_local(1, days), nights))
-    feed(reducer, v, days, before={"sleep_mode_Z": 0.0})
+    feed(reducer, v, days, before={"sleep_onset_drive_T": 0.0})
     df = reducer.result()
     assert tuple(df.columns) == NIGHTLY_COLUMNS
     assert len(df) == 1  # night 1 (from 23:00 on day 1) has not ended when the run stops
@@ -138,9 +139,9 @@ def test_never_asleep_and_asleep_at_bedtime() -> None:
     days = 2
     nights = night_run(2, days, 0, 92, SPD + 27)
     v = series(2, days)
-    v["sleep_mode_Z"][0] = 0.1  # subject 0 never reaches 0.5
+    v["sleep_onset_drive_T"][0] = LN2 - 0.5  # subject 0 never reaches onset (Z = 0.5)
     v["asleep"][0] = 0.0
-    v["sleep_mode_Z"][1] = 0.9  # subject 1 already in sleep mode at bedtime
+    v["sleep_onset_drive_T"][1] = LN2 + 1.0  # subject 1 already in sleep mode at bedtime
     v["asleep"][1] = 1.0
     reducer = NightlyReducer(COLUMNS, FakeSchedule(plain_local(2, days), nights))
     feed(reducer, v, days)
@@ -158,18 +159,18 @@ def test_sleep_before_onset_is_latency_not_sleep() -> None:
     nights = night_run(2, days, 0, 92, SPD + 27)
     v = series(2, days)
     z = np.zeros(days * SPD)
-    z[92:96] = 0.3  # drowsy for the first hour, onset in step 96 (halfway: 0.3 -> 0.7)
-    z[96:] = 0.7
-    v["sleep_mode_Z"][:] = z
+    z[92:96] = LN2 - 0.2  # drowsy for the first hour, onset in step 96 (halfway: ln 2 -/+ 0.2)
+    z[96:] = LN2 + 0.2
+    v["sleep_onset_drive_T"][:] = z
     asleep = np.zeros(days * SPD)
     asleep[92:96] = 0.3  # what a sleep variable shows before the sleep period starts
     asleep[96 : SPD + 28] = 0.9
     v["asleep"][:] = asleep
-    v["sleep_mode_Z"][1] = 0.3  # subject 1 dozes all night without reaching sleep onset
+    v["sleep_onset_drive_T"][1] = LN2 - 0.2  # subject 1 dozes all night without reaching sleep onset
     v["asleep"][1] = 0.3
     v["sws"][:] = 0.2 * v["asleep"]
     reducer = NightlyReducer(COLUMNS, FakeSchedule(plain_local(2, days), nights))
-    feed(reducer, v, days, before={"sleep_mode_Z": 0.0})
+    feed(reducer, v, days, before={"sleep_onset_drive_T": 0.0})
     df = reducer.result()
     row, never = df.iloc[0], df.iloc[1]
     assert row.sol_min == pytest.approx(4.5 * 15)

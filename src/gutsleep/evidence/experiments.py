@@ -1016,11 +1016,14 @@ from gutsleep.evidence.experiments_light import EXPERIMENTS as _LIGHT_CAFFEINE_M
 from gutsleep.evidence.experiments_light import ROLES as _LIGHT_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_loops import LOOP_EXPERIMENTS  # noqa: E402  (feedback-loop experiments)
 from gutsleep.evidence.experiments_loops import ROLES as _LOOP_ROLES  # noqa: E402
+from gutsleep.evidence.experiments_sleep import EXPERIMENTS as _SLEEP  # noqa: E402  (the sleep-wake core)
+from gutsleep.evidence.experiments_sleep import ROLES as _SLEEP_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_variability import EXPERIMENTS as _VARIABILITY  # noqa: E402  (day-to-day spread)
 from gutsleep.evidence.experiments_variability import ROLES as _VARIABILITY_ROLES  # noqa: E402
 
 EXPERIMENTS = (*EXPERIMENTS, *(_replace(e, role=_LIGHT_ROLES[e.id]) for e in _LIGHT_CAFFEINE_MELATONIN),
                *(_replace(e, role=_LOOP_ROLES[e.id]) for e in LOOP_EXPERIMENTS),
-               *(_replace(e, role=_VARIABILITY_ROLES[e.id]) for e in _VARIABILITY))
+               *(_replace(e, role=_VARIABILITY_ROLES[e.id]) for e in _VARIABILITY),
+               *(_replace(e, role=_SLEEP_ROLES[e.id]) for e in _SLEEP))
 if len({e.id for e in EXPERIMENTS}) != len(EXPERIMENTS):  # pragma: no cover - a definition error
     raise RuntimeError("experiment ids must be unique")

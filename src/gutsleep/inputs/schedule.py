@@ -64,12 +64,13 @@ do not coincide with other uses of the same seed."""
 _N_DRAWS = 6  # per local day: bedtime, wake time, meals, daylight, stress, arousal
 
 
-def _stream(seed: int, which: int, n: int) -> np.ndarray:
-    """(n, 6) standard normals, truncated at +/- VARIABILITY_MAX_SD, of one variability stream (0: local days 0, 1, 2,
-    ...; 1: local days -1, -2, ...). Row k belongs to the k-th day of the stream whatever ``n`` is (prefix-stable)."""
+def _stream(seed: int, which: int, n: int, columns: int = _N_DRAWS) -> np.ndarray:
+    """(n, columns) standard normals, truncated at +/- VARIABILITY_MAX_SD, of one variability stream (0: local days
+    0, 1, 2, ...; 1: local days -1, -2, ...; 2 and 3 the same for the sleep-onset draw, kept apart so that adding it
+    left the other draws unchanged). Row k belongs to the k-th day of the stream whatever ``n`` is (prefix-stable)."""
     if n <= 0:
-        return np.zeros((0, _N_DRAWS))
-    z = np.random.default_rng([int(seed), VARIABILITY_STREAM, which]).standard_normal((n, _N_DRAWS))
+        return np.zeros((0, columns))
+    z = np.random.default_rng([int(seed), VARIABILITY_STREAM, which]).standard_normal((n, columns))
     return np.clip(z, -VARIABILITY_MAX_SD, VARIABILITY_MAX_SD)
 
 
@@ -89,6 +90,8 @@ class DayVariation:
     """Added to the day's stress (then clipped to 0-1)."""
     arousal_noise: np.ndarray
     """Log of the night's factor on night arousal (mean factor 1)."""
+    onset_noise: np.ndarray
+    """The night's offset of the log hazard of sleep onset (mean 0)."""
 
 
 def day_variation(v: Variability, seed: int, local_days: np.ndarray) -> DayVariation:
@@ -96,10 +99,16 @@ def day_variation(v: Variability, seed: int, local_days: np.ndarray) -> DayVaria
     scenario ``seed``. Day d always gets the same draws (independent of which other days are asked for), from
     ``default_rng([seed, VARIABILITY_STREAM, 0])`` for d >= 0 and ``[..., 1]`` for d < 0."""
     d = np.asarray(local_days, dtype=np.int64)
-    fwd = _stream(seed, 0, int(d.max()) + 1 if (d >= 0).any() else 0)
-    back = _stream(seed, 1, int(-d.min()) if (d < 0).any() else 0)
-    z = np.where((d >= 0)[:, None], fwd[np.clip(d, 0, None)] if len(fwd) else 0.0,
-                 back[np.clip(-d - 1, 0, None)] if len(back) else 0.0)
+    n_fwd = int(d.max()) + 1 if (d >= 0).any() else 0
+    n_back = int(-d.min()) if (d < 0).any() else 0
+
+    def draws(first: int, columns: int) -> np.ndarray:
+        fwd, back = _stream(seed, first, n_fwd, columns), _stream(seed, first + 1, n_back, columns)
+        return np.where((d >= 0)[:, None], fwd[np.clip(d, 0, None)] if len(fwd) else 0.0,
+                        back[np.clip(-d - 1, 0, None)] if len(back) else 0.0)
+
+    z = draws(0, _N_DRAWS)
+    z_onset = draws(2, 1)[:, 0]
     weekday = (WEEKDAYS.index(v.start_weekday) + d) % 7  # 0 = Monday
     before_free = (weekday == 4) | (weekday == 5)  # Friday and Saturday nights
     free_morning = (weekday == 5) | (weekday == 6)  # Saturday and Sunday
@@ -116,6 +125,7 @@ def day_variation(v: Variability, seed: int, local_days: np.ndarray) -> DayVaria
         lux_factor=np.exp(sigma_lux * z[:, 3] - 0.5 * sigma_lux**2),
         stress_offset=v.stress_sd * z[:, 4],
         arousal_noise=s * z[:, 5] - 0.5 * s * s,
+        onset_noise=v.onset_noise_sd * z_onset,
     )
 
 
@@ -393,6 +403,7 @@ class Schedule:
             self._var_lux = np.ones((n_u, n_days))
             self._var_stress = np.zeros((n_u, n_days))
             self._var_arousal = np.zeros((n_u, n_days))
+            self._var_onset = np.zeros((n_u, n_days))
             for u, p in enumerate(plans):
                 if p.variation is not None:
                     k = len(p.day_profile)
@@ -400,6 +411,7 @@ class Schedule:
                     self._var_lux[u, :k] = p.variation.lux_factor
                     self._var_stress[u, :k] = p.variation.stress_offset
                     self._var_arousal[u, :k] = p.variation.arousal_noise
+                    self._var_onset[u, :k] = p.variation.onset_noise
         # Searchable keys live in [lo, lo + stride - 1); padding sits at the top of each row.
         self._lo = -8 * SPD
         self._stride = self._total_steps + 16 * SPD - self._lo
@@ -459,6 +471,7 @@ class Schedule:
         x[..., INPUT_INDEX["light_lux"]][in_bed] = bed_light
         if self._any_var:
             x[..., INPUT_INDEX["arousal_noise"]][in_bed] = self._var_arousal[rows, night_day][in_bed]
+            x[..., INPUT_INDEX["onset_noise"]][in_bed] = self._var_onset[rows, night_day][in_bed]
         return x, local * STEP_H, night
 
     def _vary(self, x: np.ndarray, pid: np.ndarray, clock: np.ndarray, rows: np.ndarray, day_idx: np.ndarray) -> None:

@@ -56,6 +56,8 @@ INPUTS: tuple[InputChannel, ...] = (
     InputChannel("melatonin_mg_per_h", "mg/h", "oral melatonin intake rate (each tablet delivered within one step)"),
     InputChannel("arousal_noise", "1", "log of the night's multiplicative factor on night-time arousal, one value per "
                  "night during its sleep opportunity (scenario variability; 0 = none)"),
+    InputChannel("onset_noise", "1", "offset of the log hazard of sleep onset, one value per night during its sleep "
+                 "opportunity (scenario variability; 0 = none)"),
 )
 
 EXPERIMENT_INPUTS: tuple[InputChannel, ...] = (

@@ -5,11 +5,20 @@ the two-process model as parametrised by Skeldon, Dijk & Derks 2014 (Sci Rep 4:5
 chi_w = 18.2 h, chi_s = 4.2 h, mu = 1, H0+ = 0.6, H0- = 0.17, a = 0.1. Process C is read from the
 central clock's phase instead of a fixed sine, so the thresholds move with jet lag and light.
 
-The sharp threshold switch of the original model is smoothed into a sleep-mode variable Z (0 wake
-period, 1 sleep period) that can only rise in bed: Z switches on at rate k_on when H exceeds the upper
-threshold and off when H falls below the lower one; leaving bed ends it. Brief awakenings inside the
-sleep period are an algebraic fraction driven by arousal (stress, cortisol, high inflammation, alcohol
-rebound) and calmed by the vagal signal; ``asleep`` = Z x (1 - awake fraction).
+Sleep onset is a hazard process, not a fixed rate. In bed, an onset drive T accumulates the hazard of falling
+asleep; the sleep-mode variable Z = 1 - exp(-T) is the probability of having fallen asleep, and onset is the median
+(T = ln 2, Z = 1/2). The hazard grows exponentially with the margin of pressure over the upper threshold (a smooth,
+graded form of the flip-flop switch of Phillips & Robinson 2007 J Biol Rhythms 22:167, where the mutual inhibition
+of sleep- and wake-active neurons makes the transition sharper the more pressure exceeds the threshold) and is
+capped at a maximal rate, so latency falls from ~15 min rested to a few minutes after sleep loss without a floor at
+ln 2 / k_on. Once asleep, consolidation keeps T up; T decays when pressure falls below the lower threshold (final
+awakening) and when the sleep opportunity ends. A night-to-night noise term on the log hazard (scenario variability)
+scatters latency as in people.
+
+Brief awakenings inside the sleep period are an algebraic fraction whose odds rise with arousal (stress, cortisol,
+inflammation, alcohol rebound, caffeine, bedroom light), with age, and fall with sleep pressure (sleep is deeper and
+more continuous under high pressure: efficiency rises under restriction and after a night awake), calmed by the
+vagal signal; ``asleep`` = in bed x Z x (1 - awake fraction).
 
 Modifiers shift both thresholds (in units of H): melatonin (endogenous and tablets) and the vagal/GABA signal
 make sleep easier; arousal, recent bright light (acute alerting) and caffeine (adenosine blockade) make it
@@ -64,20 +73,44 @@ def build(m: ModelBuilder) -> None:
                     "assumption: smooths the threshold switch over ~5 % of the threshold gap so latency "
                     "varies smoothly with pressure",
                     "width of the smoothed threshold switch (units of H)")
-    k_on = m.param("sleep_onset_rate", 2.5, "1/h", 1.0, 8.0,
-                   "calibrated: REF06-SOL; assumption: about 15 min to fall asleep once pressure is well above "
-                   "threshold "
-                   "(REF-06: latency 10-30 min)",
-                   "maximal rate of entering the sleep period")
-    k_off = m.param("sleep_offset_rate", 1.0, "1/h", 0.5, 8.0,
-                    "assumption: spontaneous final awakening within ~30 min of crossing the lower threshold",
-                    "maximal rate of leaving the sleep period when pressure is spent")
-    k_out = m.param("out_of_bed_wake_rate", 6.0, "1/h", 2.0, 8.0,
-                    "assumption: getting up ends sleep within ~10 min", "rate of waking when out of bed")
+    k_on = m.param("sleep_onset_rate", 1.4, "1/h", 1.0, 8.0,
+                   "calibrated: REF06-SOL, DIST01-SOL; the geometric-mean sleep latency of a community sample "
+                   "(~16 min, Sleep Heart Health Study, DIST-01) and adult norms (REF-06: latency 10-30 min); the "
+                   "range spans latencies of ~5-30 min at the upper threshold",
+                   "onset hazard when pressure sits at the upper threshold (before the cap)")
+    g_on = m.param("sleep_onset_pressure_gain", 8.0, "1", 3.0, 15.0,
+                   "calibrated: SOL01-RECOVERY; assumption: the flip-flop switch sharpens with the pressure margin "
+                   "(Phillips & Robinson 2007); range from recovery-night latencies of 2-5 min after 36-40 h awake "
+                   "(SOL-01) to ~10 min after mild restriction (SOL-02)",
+                   "rise of the log onset hazard per unit of pressure above the upper threshold")
+    k_on_max = m.param("sleep_onset_rate_max", 30.0, "1/h", 10.0, 60.0,
+                       "assumption: even when sleep deprived, sleep onset takes a minute or more (MSLT latencies of "
+                       "1-2 min after total sleep deprivation, Carskadon & Dement 1981 Psychophysiology 18:107)",
+                       "largest onset hazard, however high the pressure")
+    k_cons = m.param("sleep_consolidation_rate", 3.0, "1/h", 1.0, 10.0,
+                     "assumption: once asleep, the sleep-promoting side of the flip-flop holds itself (mutual "
+                     "inhibition, Phillips & Robinson 2007) so that the drive saturates within ~1 h of onset",
+                     "self-reinforcement of the onset drive once asleep")
+    t_cap = m.param("sleep_drive_ceiling", 5.0, "1", 3.0, 10.0,
+                    "assumption: ceiling of the onset drive (Z = 0.993); sets how long a sleep period survives "
+                    "pressure below the lower threshold (k_off and the ceiling together: ~1 h to the final awakening)",
+                    "saturation level of the onset drive T")
+    k_off = m.param("sleep_offset_rate", 2.0, "1/h", 0.5, 8.0,
+                    "assumption: spontaneous final awakening within ~1 h of crossing the lower threshold",
+                    "decay rate of the onset drive when pressure is spent")
+    k_out = m.param("out_of_bed_wake_rate", 4.0, "1/h", 2.0, 8.0,
+                    "assumption: the onset drive of a night is spent within ~1 h of getting up (Z below 1/2 after ~30 "
+                    "min); sleep itself ends on leaving bed, and a rate above ~5/h is not resolved by the 15-min step",
+                    "decay rate of the onset drive when out of bed")
 
     asleep = m.ref("asleep")
     h = m.state("sleep_pressure_H", 0.4, "1", "homeostatic sleep pressure (Process S)", scale=1.0)
-    z = m.state("sleep_mode_Z", 0.0, "1", "sleep-period indicator (0 wake period, 1 sleep period)", scale=1.0)
+    drive = m.state("sleep_onset_drive_T", 0.0, "1",
+                    "integrated hazard of sleep onset (0 awake; ln 2 at the median onset; saturates near its ceiling)",
+                    scale=5.0)
+    z = m.let("sleep_mode_Z", 1 - sp.exp(-drive), "1",
+              "sleep-period indicator: probability of having fallen asleep (0 wake period, 1 sleep period)",
+              observe=True)
     in_bed = m.u("in_bed")
     age = m.sym("age_above_reference")
 
@@ -116,9 +149,9 @@ def build(m: ModelBuilder) -> None:
                      "assumption: night cortisol above its rhythm's nadir keeps the brain aroused "
                      "(seed: inflammation raises cortisol, making relaxation harder)",
                      "largest arousal from night cortisol above 100 nmol/L (saturating)")
-    g_il6_ar = m.param("inflammation_arousal_gain", 1.0, "1", 0.0, 3.0,
-                       "assumption: IL-6 elevations beyond the low-grade range fragment sleep (INF-01, higher "
-                       "endotoxin doses)",
+    g_il6_ar = m.param("inflammation_arousal_gain", 1.4, "1", 0.0, 3.0,
+                       "calibrated: INF01-U; IL-6 elevations beyond the low-grade range fragment sleep (INF-01, "
+                       "higher endotoxin doses)",
                        "largest arousal from IL-6 above the fragmentation onset (saturating)")
     il6_frag = m.param("inflammation_fragmentation_onset_fold", 5.0, "1", 2.0, 20.0,
                        "assumption: only IL-6 more than ~5 x its baseline fragments sleep (INF-01: lowest "
@@ -149,10 +182,19 @@ def build(m: ModelBuilder) -> None:
                        "fractional reduction of arousal per unit vagal tone")
     frag0 = m.param("baseline_awake_fraction_odds", 0.04, "1", 0.02, 0.2,
                     "calibrated: REF06-SE, REF06-TST; baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
-                    "odds of being awake within the sleep period with no extra arousal")
-    frag_age = m.param("awake_fraction_age_slope", 0.015, "1/year", 0.0, 0.04,
-                       "assumption: WASO rises by ~10 min per decade (Ohayon 2004 trend, REF-06)",
-                       "relative rise of the awake odds per year above 35")
+                    "odds of being awake within the sleep period at age 35, reference pressure and no extra arousal")
+    frag_age = m.param("awake_fraction_age_slope", 0.0275, "1/year", 0.021, 0.031,
+                       "calibrated: AGE01-WASO; Boulos et al. 2019 Lancet Respir Med 7:533 (AGE-01): WASO rises by "
+                       "~10 min per decade of adult age; the range spans its 95 % CI",
+                       "relative rise of the awake odds per year of age (log-linear, below and above 35)")
+    frag_h = m.param("awake_odds_pressure_slope", 3.0, "1", 1.0, 6.0,
+                     "calibrated: RES02-SE; sleep efficiency rises as time in bed is restricted (Belenky et al. "
+                     "2003 J Sleep Res 12:1, RES-02) and after sleep loss (REC-03): high pressure consolidates sleep",
+                     "fall of the log awake odds per unit of sleep pressure above the reference")
+    h_ref = m.param("awake_odds_pressure_reference", 0.4, "1", 0.2, 0.6,
+                    "assumption: mid-night sleep pressure of a rested adult (Skeldon 2014 trajectory), where the "
+                    "baseline odds apply",
+                    "sleep pressure at which the awake odds equal their baseline")
 
     mel = _seen(m, "melatonin_plasma_pmol_l")
     vagal = _seen(m, "vagal_tone")
@@ -200,13 +242,13 @@ def build(m: ModelBuilder) -> None:
                          "bedroom light (fluorescent-equivalent lux at the eye) giving half the arousal")
     bedlight = m.let("bedroom_light_arousal", g_bedlight * hill(in_bed * m.u("light_lux"), k_bedlight), "1",
                      "arousal from light in the bedroom during the sleep opportunity (through the eyelids)")
-    g_caf = m.param("caffeine_threshold_effect", 0.085, "1", 0.0, 0.3,
+    g_caf = m.param("caffeine_threshold_effect", 0.24, "1", 0.0, 0.4,
                     "calibrated: CAF-DRAKE-6H (Drake et al. 2013 J Clin Sleep Med 9:1195: 400 mg 6 h before bed "
                     "shortened objective sleep by ~1 h)",
                     "rise of both sleep thresholds (units of H) at full adenosine blockade")
-    g_caf_ar = m.param("caffeine_arousal_gain", 1.0, "1", 0.0, 3.0,
-                       "assumption: caffeine fragments sleep (Clark & Landolt 2017 Sleep Med Rev 31:70: WASO up, SE "
-                       "-7 %); with the threshold effect calibrated on CAF-DRAKE-6H",
+    g_caf_ar = m.param("caffeine_arousal_gain", 2.5, "1", 0.0, 5.0,
+                       "calibrated: CAF-DRAKE-6H (with caffeine_threshold_effect); caffeine fragments sleep (Clark & "
+                       "Landolt 2017 Sleep Med Rev 31:70: WASO up, SE -7 %)",
                        "night-time arousal at full adenosine blockade")
     block = m.ref("caffeine_adenosine_block")
     exo_mel = m.ref("melatonin_exogenous_pmol_l")
@@ -233,11 +275,20 @@ def build(m: ModelBuilder) -> None:
                   "effective upper threshold (wake -> sleep)")
     lower = m.let("sleep_threshold_lower", h_lo + c_amp * circ - calm + 0.05 * arousal, "1",
                   "effective lower threshold (sleep -> wake)")
-    m.rate(z, in_bed * k_on * logistic((h - upper) / width) * (1 - z)
-           - k_off * logistic((lower - h) / width) * z - (1 - in_bed) * k_out * z)
-    odds = m.let("awake_odds", frag0 * (1 + frag_age * pos(age)) * (1 + arousal), "1",
+    g_onset_noise = m.param("onset_noise_gain", 1.0, "1", 0.0, 1.0,
+                            "assumption: 1 applies the night's draw of the scenario's variability as drawn (its SD is "
+                            "set there); 0 turns it off",
+                            "scales the night-to-night offset of the log onset hazard (input onset_noise)")
+    hazard = m.let("sleep_onset_hazard",
+                   k_on_max * logistic(g_on * (h - upper) + g_onset_noise * m.u("onset_noise")
+                                       - sp.log(k_on_max / k_on)), "1/h",
+                   "hazard of falling asleep in bed: k_on exp(g_on (H - upper)) for small margins, capped at its "
+                   "maximum (the harmonic cap of the two)")
+    m.rate(drive, in_bed * (hazard + k_cons * z**2) * (1 - drive / t_cap)
+           - k_off * logistic((lower - h) / width) * drive - (1 - in_bed) * k_out * drive)
+    odds = m.let("awake_odds", frag0 * sp.exp(frag_age * age) * (1 + arousal) * sp.exp(-frag_h * (h - h_ref)), "1",
                  "odds of brief awakenings within the sleep period")
-    m.let("asleep", z * (1 / (1 + odds)), "1", "fraction of the time asleep", observe=True)
+    m.let("asleep", in_bed * z / (1 + odds), "1", "fraction of the time asleep", observe=True)
     m.rate(h, (1 - asleep) * (mu - h) / chi_w - asleep * h / chi_s)
 
     # --- slow-wave sleep ----------------------------------------------------------------------------
@@ -298,7 +349,7 @@ def build(m: ModelBuilder) -> None:
                         "cosine level above which a cycle is in its REM window (1 - width)")
     k_reset = m.param("ultradian_reset_rate", 2.0, "1/h", 0.5, 6.0,
                       "assumption: the cycle restarts with each sleep period (the first REM follows onset by a "
-                      "full NREM cycle); after ~1-2 h awake it starts afresh",
+                      "full NREM cycle); after ~1-2 h awake in bed, or out of bed, it starts afresh",
                       "rate at which the cycle phase returns to 0 while out of the sleep period")
     h_rem = m.param("rem_pressure_gate", 0.45, "1", 0.3, 0.6,
                     "calibrated: REM01-NORMS; high sleep pressure (early night, recovery sleep) shortens REM in "
@@ -311,7 +362,7 @@ def build(m: ModelBuilder) -> None:
                         "relative reduction of REM propensity per g/L blood alcohol")
     phase = m.state("ultradian_phase", 0.0, "rad",
                     "phase of the NREM-REM cycle since sleep onset (~30 rad by the end of a night)", scale=30.0)
-    m.rate(phase, 2 * sp.pi / period * asleep - k_reset * (1 - z) * phase)
+    m.rate(phase, 2 * sp.pi / period * asleep - k_reset * (1 - in_bed * z) * phase)
     window = logistic((sp.cos(phase - rem_pos) - (1 - rem_width)) / 0.1)
     first = logistic((phase - sp.pi) / 0.3)  # no REM at sleep onset (narcolepsy-like SOREM excluded)
     rem_share = m.let("rem_share_of_sleep", window * first * logistic((h_rem - h) / 0.1)

@@ -4,8 +4,10 @@ A night is the set of in-bed steps carrying its night index in the schedule (the
 sleep opportunity starts). Values recorded at the end of step ``j`` stand for the whole step (15 min).
 
 * TIB = in-bed steps x 15 min.
-* ``sleep_onset``: first time ``sleep_mode_Z`` reaches 0.5, linearly interpolated between step ends (the value
-  before the first in-bed step is the one at bedtime; Z >= 0.5 at bedtime means onset at bedtime).
+* ``sleep_onset``: first time the sleep-mode indicator ``sleep_mode_Z`` = 1 - exp(-T) reaches 0.5, i.e. the onset
+  drive ``sleep_onset_drive_T`` reaches ln 2, linearly interpolated in T between step ends (T, the integrated onset
+  hazard, is nearly linear in time within a step; the value before the first in-bed step is the one at bedtime;
+  T >= ln 2 at bedtime means onset at bedtime).
   ``sol_min`` = onset - bedtime (elapsed minutes); no onset -> ``sol_min`` = TIB and onset empty.
 * ``tst_min`` = sum of ``asleep`` x 15 over in-bed time after onset (the onset step counts for the part of it
   after onset; 0 without onset); ``sleep_efficiency_pct`` = 100 TST/TIB.
@@ -79,8 +81,8 @@ NIGHTLY_UNITS: dict[str, str] = {
 }
 """Unit (or meaning) of every nightly column."""
 
-ONSET_THRESHOLD: float = 0.5
-"""``sleep_mode_Z`` level that marks sleep onset."""
+ONSET_THRESHOLD: float = math.log(2.0)
+"""``sleep_onset_drive_T`` level that marks sleep onset (``sleep_mode_Z`` = 0.5)."""
 
 REM_THRESHOLD: float = 0.25
 """Share of a step in REM that marks the start of the first REM period (REM latency)."""
@@ -113,7 +115,7 @@ class NightlyReducer:
         self._schedule = schedule
         self._end_steps = np.zeros(0, dtype=np.int64) if end_steps is None else np.asarray(end_steps, np.int64)
         self._i_asleep = columns["asleep"]
-        self._i_z = columns.state("sleep_mode_Z")
+        self._i_z = columns.state("sleep_onset_drive_T")
         self._i_rem = columns["rem"]
         self._sum_idx = np.array([columns[s.variable] for s in IN_BED_SUMS], dtype=np.int64)
         self._n = 0
@@ -126,7 +128,7 @@ class NightlyReducer:
     @staticmethod
     def required(columns: Columns) -> tuple[str, ...]:
         """Variables of the day record this reducer reads."""
-        return ("sleep_mode_Z", "asleep", *(s.variable for s in IN_BED_SUMS))
+        return ("sleep_onset_drive_T", "asleep", *(s.variable for s in IN_BED_SUMS))
 
     @property
     def _pending(self) -> list[int]:
