@@ -76,7 +76,7 @@ def build(m: ModelBuilder) -> None:
     k_on = m.param("sleep_onset_rate", 1.4, "1/h", 1.0, 8.0,
                    "calibrated: REF06-SOL, DIST01-SOL; the geometric-mean sleep latency of a community sample "
                    "(~16 min, Sleep Heart Health Study, DIST-01) and adult norms (REF-06: latency 10-30 min); the "
-                   "range spans latencies of ~5-30 min at the upper threshold",
+                   "range spans latencies of ~5-40 min at the upper threshold",
                    "onset hazard when pressure sits at the upper threshold (before the cap)")
     g_on = m.param("sleep_onset_pressure_gain", 8.0, "1", 3.0, 15.0,
                    "calibrated: SOL01-RECOVERY; assumption: the flip-flop switch sharpens with the pressure margin "
@@ -183,9 +183,9 @@ def build(m: ModelBuilder) -> None:
     frag0 = m.param("baseline_awake_fraction_odds", 0.04, "1", 0.02, 0.2,
                     "calibrated: REF06-SE, REF06-TST; baseline example WASO ~30-40 min in an 8 h opportunity (REF-06)",
                     "odds of being awake within the sleep period at age 35, reference pressure and no extra arousal")
-    frag_age = m.param("awake_fraction_age_slope", 0.0275, "1/year", 0.021, 0.031,
+    frag_age = m.param("awake_fraction_age_slope", 0.0275, "1/year", 0.020, 0.036,
                        "calibrated: AGE01-WASO; Boulos et al. 2019 Lancet Respir Med 7:533 (AGE-01): WASO rises by "
-                       "~10 min per decade of adult age; the range spans its 95 % CI",
+                       "~10 min per decade of adult age; the range spans its 95 % CI (6.9-12.4 min per decade)",
                        "relative rise of the awake odds per year of age (log-linear, below and above 35)")
     frag_h = m.param("awake_odds_pressure_slope", 3.0, "1", 1.0, 6.0,
                      "calibrated: RES02-SE; sleep efficiency rises as time in bed is restricted (Belenky et al. "
