@@ -88,3 +88,20 @@ def test_onset_noise_scatters_latency_from_night_to_night() -> None:
     out = simulate([quiet, noisy], timeseries_every_h=None, burn_in_days=14).nightly
     sd = out.groupby("subject")["sol_min"].std()
     assert sd[0] < 0.5 and sd[1] > 5.0
+
+
+def test_process_s_follows_its_analytic_solution_while_awake() -> None:
+    """Out of bed nobody sleeps, so H obeys dH/dt = (mu - H)/chi_w exactly: H(t) = mu + (H0 - mu) e^(-t/chi_w)
+    (Skeldon et al. 2014), an independent reference for the generated kernel's RK4 over a whole waking day."""
+    model = build_model()
+    chi_w = model.parameter("sleep_pressure_rise_time_h").default
+    mu = model.parameter("sleep_pressure_asymptote").default
+    ts = simulate([scenario("awake day", 3)], timeseries_every_h=0.25, burn_in_days=7).timeseries
+    local = ts["local_time_h"].sel(subject=0).to_numpy()
+    h = ts["sleep_pressure_H"].sel(subject=0).to_numpy()
+    asleep = ts["asleep"].sel(subject=0).to_numpy()
+    day = (local >= 24 + 8) & (local <= 24 + 22)  # day 1, 08:00-22:00: out of bed (07:00-23:00)
+    assert not asleep[day].any()
+    t = local[day] - local[day][0]
+    expected = mu + (h[day][0] - mu) * np.exp(-t / chi_w)
+    np.testing.assert_allclose(h[day], expected, rtol=1e-7)
