@@ -10,7 +10,7 @@ asleep; the sleep-mode variable Z = 1 - exp(-T) is the probability of having fal
 (T = ln 2, Z = 1/2). The hazard grows exponentially with the margin of pressure over the upper threshold (a smooth,
 graded form of the flip-flop switch of Phillips & Robinson 2007 J Biol Rhythms 22:167, where the mutual inhibition
 of sleep- and wake-active neurons makes the transition sharper the more pressure exceeds the threshold) and is
-capped at a maximal rate, so latency falls from ~15 min rested to a few minutes after sleep loss without a floor at
+capped at a maximal rate, so latency falls from ~18 min rested to ~5 min after a night awake, without a floor at
 ln 2 / k_on. Once asleep, consolidation keeps T up; T decays when pressure falls below the lower threshold (final
 awakening) and when the sleep opportunity ends. A night-to-night noise term on the log hazard (scenario variability)
 scatters latency as in people.
