@@ -133,3 +133,16 @@ def test_cli_reports_validation_and_calibration_separately(tmp_path):
     csv = CliRunner().invoke(app, [*args, "--format", "csv"])
     header = csv.stdout.splitlines()[0].split(",")
     assert header[:5] == ["id", "claim", "expected", "measured", "verdict"] and header[-1] == "role"
+
+
+def test_a_module_table_missing_or_misnaming_a_role_is_refused():
+    from gutsleep.evidence.experiments_sleep import EXPERIMENTS as SLEEP
+    from gutsleep.evidence.experiments_sleep import ROLES as SLEEP_ROLES
+    from gutsleep.evidence.framework import with_roles
+
+    assert [e.role for e in with_roles(SLEEP, SLEEP_ROLES)] == [SLEEP_ROLES[e.id] for e in SLEEP]
+    missing = {k: v for k, v in SLEEP_ROLES.items() if k != "AGE01-SOL"}
+    with pytest.raises(RuntimeError, match="AGE01-SOL"):
+        with_roles(SLEEP, missing)
+    with pytest.raises(RuntimeError, match="exactly one role"):
+        with_roles(SLEEP, {**SLEEP_ROLES, "AGE01-SOL": "both"})

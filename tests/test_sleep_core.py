@@ -78,13 +78,9 @@ def test_onset_noise_draw_leaves_the_other_draws_unchanged() -> None:
 
 
 def test_onset_noise_scatters_latency_from_night_to_night() -> None:
-    runs = [scenario("quiet", 30), scenario("quiet", 30)]
-    quiet = runs[0].model_copy(update={"variability": Variability(bedtime_sd_min=0, wake_time_sd_min=0,
-                                                                   weekend_bedtime_shift_min=0,
-                                                                   weekend_wake_shift_min=0, meal_time_sd_min=0,
-                                                                   day_lux_cv=0, stress_sd=0, arousal_noise_sd=0,
-                                                                   onset_noise_sd=0)})
-    noisy = runs[1].model_copy(update={"variability": quiet.variability.model_copy(update={"onset_noise_sd": 1.1})})
+    off = {name: 0.0 for name in Variability.model_fields if name != "start_weekday"}
+    quiet = scenario("quiet", 30).model_copy(update={"variability": Variability(**off)})
+    noisy = quiet.model_copy(update={"variability": Variability(**{**off, "onset_noise_sd": 1.1})})
     out = simulate([quiet, noisy], timeseries_every_h=None, burn_in_days=14).nightly
     sd = out.groupby("subject")["sol_min"].std()
     assert sd[0] < 0.5 and sd[1] > 5.0

@@ -1010,8 +1010,6 @@ EXPERIMENTS = (*EXPERIMENTS,
                _exp("INS01-PRODUCERS", ("INS-01",), "Poor sleepers carry fewer SCFA producers, similar diversity",
                     "< 1", 0.0, 0.999, "ratio", m_insomnia_producers, fast=False, role="validation"))
 
-from dataclasses import replace as _replace  # noqa: E402
-
 from gutsleep.evidence.experiments_light import EXPERIMENTS as _LIGHT_CAFFEINE_MELATONIN  # noqa: E402
 from gutsleep.evidence.experiments_light import ROLES as _LIGHT_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_loops import LOOP_EXPERIMENTS  # noqa: E402  (feedback-loop experiments)
@@ -1020,10 +1018,10 @@ from gutsleep.evidence.experiments_sleep import EXPERIMENTS as _SLEEP  # noqa: E
 from gutsleep.evidence.experiments_sleep import ROLES as _SLEEP_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_variability import EXPERIMENTS as _VARIABILITY  # noqa: E402  (day-to-day spread)
 from gutsleep.evidence.experiments_variability import ROLES as _VARIABILITY_ROLES  # noqa: E402
+from gutsleep.evidence.framework import with_roles  # noqa: E402
 
-EXPERIMENTS = (*EXPERIMENTS, *(_replace(e, role=_LIGHT_ROLES[e.id]) for e in _LIGHT_CAFFEINE_MELATONIN),
-               *(_replace(e, role=_LOOP_ROLES[e.id]) for e in LOOP_EXPERIMENTS),
-               *(_replace(e, role=_VARIABILITY_ROLES[e.id]) for e in _VARIABILITY),
-               *(_replace(e, role=_SLEEP_ROLES[e.id]) for e in _SLEEP))
+EXPERIMENTS = (*EXPERIMENTS, *with_roles(_LIGHT_CAFFEINE_MELATONIN, _LIGHT_ROLES),
+               *with_roles(LOOP_EXPERIMENTS, _LOOP_ROLES), *with_roles(_VARIABILITY, _VARIABILITY_ROLES),
+               *with_roles(_SLEEP, _SLEEP_ROLES))
 if len({e.id for e in EXPERIMENTS}) != len(EXPERIMENTS):  # pragma: no cover - a definition error
     raise RuntimeError("experiment ids must be unique")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -86,6 +86,16 @@ class Result:
         return float("nan") if self.measured is None else self.measured.value
 
 
+def with_roles(experiments: Sequence[Experiment], roles: Mapping[str, str]) -> tuple[Experiment, ...]:
+    """The experiments of one module with their roles set from its ``ROLES`` table, which must give every
+    experiment, and no other, exactly one of :data:`ROLES` (a definition error otherwise)."""
+    ids = [e.id for e in experiments]
+    if set(roles) != set(ids) or set(roles.values()) - set(ROLES):
+        raise RuntimeError(f"every experiment needs exactly one role ({', '.join(ROLES)}); check: "
+                           f"{', '.join(sorted(set(roles) ^ set(ids))) or 'the role names'}")
+    return tuple(replace(e, role=roles[e.id]) for e in experiments)
+
+
 def judge(experiment: Experiment, measured: Measured) -> str:
     """PASS/FAIL on the range and every extra check; CONTESTED when it passes against a contrary seed claim."""
     ok = (
@@ -143,6 +153,11 @@ def subject(frame: Any, index: int, key: str) -> Any:
 
 def window_mean(frame: Any, column: str, first: int, last: int) -> float:
     return float(frame.loc[first:last, column].mean())
+
+
+def night_mean(output: SimulationOutput, index: int, nights: range, column: str) -> float:
+    """Mean of a nightly column of subject ``index`` over the nights of ``nights``."""
+    return window_mean(subject(output.nightly, index, "night"), column, nights.start, nights.stop - 1)
 
 
 def series_of(frame: Any, column: str, label: str) -> Series:
