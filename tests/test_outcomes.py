@@ -12,6 +12,7 @@ from gutsleep.inputs import build_schedule
 from gutsleep.outcomes import (
     BASE_DAILY_COLUMNS,
     DLMO_PHASE,
+    EXTRA_DAILY_COLUMNS,
     NIGHTLY_COLUMNS,
     Columns,
     DailyReducer,
@@ -47,6 +48,8 @@ STATES = (
 )
 OBSERVABLES = (
     "asleep",
+    "in_bed_effective",
+    "nap_asleep",
     "sws",
     "rem",
     "melatonin_plasma_pg_ml",
@@ -133,6 +136,33 @@ def test_night_across_midnight_exact_metrics() -> None:
     assert row.waso_min == pytest.approx(0.25 * 15 + 4 * 15 + 0.5 * 15)
     assert row.sws_min == pytest.approx(30.0)
     assert row.sws_pct == pytest.approx(100 * 30 / 382.5)
+
+
+def test_alarm_free_night_counts_time_in_bed_until_getting_up() -> None:
+    """Without an alarm the window is long; time in bed, WASO and the wake clock follow in_bed_effective."""
+    days = 2
+    nights = night_run(1, days, 0, 92, SPD + 59)  # 23:00 day 0 to 15:00 day 1: the longest window (16 h)
+    v = series(1, days)
+    z = np.zeros(days * SPD)
+    z[90:] = 5.0  # asleep at bedtime
+    v["sleep_onset_drive_T"][0] = z
+    asleep = np.zeros(days * SPD)
+    asleep[92 : SPD + 36] = 0.9  # until 09:00
+    v["asleep"][0] = asleep
+    bed = np.zeros(days * SPD)
+    bed[92 : SPD + 36] = 1.0
+    bed[SPD + 36] = 0.75  # 09:00-09:15: still in bed
+    bed[SPD + 37] = 0.25  # 09:15-09:30: up during this step
+    bed[SPD + 38 :] = 0.0
+    v["in_bed_effective"][0] = bed
+    reducer = NightlyReducer(COLUMNS, FakeSchedule(plain_local(1, days), nights))
+    feed(reducer, v, days, before={"sleep_onset_drive_T": 0.0})
+    row = reducer.result().iloc[0]
+    assert row.wake == "09:22"  # 09:15 + 15 min x (0.75 - 0.5) / (0.75 - 0.25) = 09:22:30
+    assert row.time_in_bed_min == pytest.approx((40 + 0.75 + 0.25) * 15)
+    assert row.tst_min == pytest.approx(40 * 0.9 * 15)
+    assert row.waso_min == pytest.approx((40 * 0.1 + 0.75 + 0.25) * 15)
+    assert row.sol_min + row.tst_min + row.waso_min == pytest.approx(row.time_in_bed_min)
 
 
 def test_never_asleep_and_asleep_at_bedtime() -> None:
@@ -235,7 +265,7 @@ def test_daily_columns_dlmo_cortisol_and_end_of_day_values() -> None:
     reducer = DailyReducer(COLUMNS, FakeSchedule(plain_local(1, days), np.full((1, days * SPD), -1)))
     feed(reducer, v, days, before={"clock_phase_psi": DLMO_PHASE + 2 * math.pi * (0.0 - 20.1) / 24.0})
     df = reducer.result()
-    assert tuple(df.columns) == (*BASE_DAILY_COLUMNS, "guild_g1", "guild_g2")
+    assert tuple(df.columns) == (*BASE_DAILY_COLUMNS, "guild_g1", "guild_g2", *EXTRA_DAILY_COLUMNS)
     assert df["day"].tolist() == [0, 1, 2]
     assert df["dlmo_clock_h"].to_numpy() == pytest.approx([20.1, 20.1, 20.1])
     assert df["cortisol_morning_nmol_l"].to_numpy() == pytest.approx([110.75] * 3)  # steps starting 05:00-10:45

@@ -87,3 +87,14 @@ def test_random_valid_years_stay_physiological(scenario: Scenario) -> None:
 @given(scenarios(days=365))
 def test_random_valid_years_stay_physiological_200(scenario: Scenario) -> None:
     check_year(scenario)
+
+
+def test_small_body_at_the_lowest_elimination_km_integrates_a_trace_of_alcohol() -> None:
+    """Regression: near zero, ethanol elimination is first order at vmax / (volume K_m); for the smallest body at the
+    lowest K_m that rate outran the 15-min step and a trace of alcohol blew up. The effective K_m keeps it stable."""
+    scenario = Scenario.model_validate({
+        "days": 3, "person": {"age": 18, "bmi": 15}, "habits": {"alcohol_drinks": 6.1e-5},
+        "parameters": {"alcohol_elimination_km": 0.008}})
+    out = simulate([scenario], timeseries_every_h=1.0, burn_in_days=0)
+    bac = out.timeseries["blood_alcohol_g_l"].to_numpy()
+    assert np.isfinite(bac).all() and (bac >= 0).all() and bac.max() < 1e-3

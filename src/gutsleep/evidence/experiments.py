@@ -1014,6 +1014,8 @@ from gutsleep.evidence.experiments_light import EXPERIMENTS as _LIGHT_CAFFEINE_M
 from gutsleep.evidence.experiments_light import ROLES as _LIGHT_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_loops import LOOP_EXPERIMENTS  # noqa: E402  (feedback-loop experiments)
 from gutsleep.evidence.experiments_loops import ROLES as _LOOP_ROLES  # noqa: E402
+from gutsleep.evidence.experiments_opportunity import EXPERIMENTS as _OPPORTUNITY  # noqa: E402  (alarm-free, naps)
+from gutsleep.evidence.experiments_opportunity import ROLES as _OPPORTUNITY_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_sleep import EXPERIMENTS as _SLEEP  # noqa: E402  (the sleep-wake core)
 from gutsleep.evidence.experiments_sleep import ROLES as _SLEEP_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_variability import EXPERIMENTS as _VARIABILITY  # noqa: E402  (day-to-day spread)
@@ -1022,6 +1024,6 @@ from gutsleep.evidence.framework import with_roles  # noqa: E402
 
 EXPERIMENTS = (*EXPERIMENTS, *with_roles(_LIGHT_CAFFEINE_MELATONIN, _LIGHT_ROLES),
                *with_roles(LOOP_EXPERIMENTS, _LOOP_ROLES), *with_roles(_VARIABILITY, _VARIABILITY_ROLES),
-               *with_roles(_SLEEP, _SLEEP_ROLES))
+               *with_roles(_SLEEP, _SLEEP_ROLES), *with_roles(_OPPORTUNITY, _OPPORTUNITY_ROLES))
 if len({e.id for e in EXPERIMENTS}) != len(EXPERIMENTS):  # pragma: no cover - a definition error
     raise RuntimeError("experiment ids must be unique")

@@ -196,6 +196,11 @@ def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float, np.nda
     p[:, INPUT_INDEX["eyes_closed"]] = closed
     _doses(p, INPUT_INDEX["caffeine_mg_per_h"], cur.caffeine_intakes())
     _doses(p, INPUT_INDEX["melatonin_mg_per_h"], cur.melatonin_intakes())
+    for nap in cur.naps:  # a nap is lived in its room's light (plus any episode); no daylight to vary there
+        steps = np.arange(_q(nap.start), min(_q(nap.end), SPD))
+        p[steps, INPUT_INDEX["nap"]] = 1.0
+        p[steps, INPUT_INDEX["light_lux"]] = nap.lux + episodes[steps]
+        daylight[steps] = 0.0
     return p, cur.light.night_lux, episodes, daylight
 
 
@@ -215,6 +220,8 @@ class _Plan:
     night_start: np.ndarray
     night_end: np.ndarray
     night_id: np.ndarray
+    night_alarm_free: np.ndarray
+    """Per night: True when it has no alarm (its window is the longest allowed; the model ends it)."""
     variation: DayVariation | None = None
     """Day-to-day deviations per local day ``ld_lo + i`` (meal shifts already kept within each day), or None."""
 
@@ -324,16 +331,24 @@ class Schedule:
         start_local += np.where(bed_h < 12.0, SPD, 0)
         dur = np.round(((wake_h - bed_h) % 24.0) * QUARTERS_PER_H).astype(np.int64)
         wake_q = np.round(wake_h * QUARTERS_PER_H).astype(np.int64) % SPD
+        lo, hi = round(MIN_SLEEP_WINDOW_H * QUARTERS_PER_H), round(MAX_SLEEP_WINDOW_H * QUARTERS_PER_H)
+        alarm_free = ~np.array([h.alarm for h in seg_habits], dtype=bool)[seg]
         variation = None
         if s.variability is not None and not s.variability.is_off():
             variation = day_variation(s.variability, s.seed, local_days)
             start_local = start_local + variation.bed_shift_q
-            lo, hi = round(MIN_SLEEP_WINDOW_H * QUARTERS_PER_H), round(MAX_SLEEP_WINDOW_H * QUARTERS_PER_H)
             dur = np.clip(dur + variation.wake_shift_q - variation.bed_shift_q, lo, hi)
-            wake_q = (start_local + dur) % SPD
             span = np.array([self._meal_span[p] for p in day_profile], dtype=np.int64).reshape(-1, 2)
             meal = np.clip(variation.meal_shift_q, -span[:, 0], SPD - 1 - span[:, 1])  # meals stay within their day
             variation = replace(variation, meal_shift_q=meal)
+        if alarm_free.any():  # no alarm: the longest window, ended early by the next morning's first nap
+            first_nap = np.array([min((_q(n.start) for n in h.naps), default=2 * SPD) for h in seg_habits])
+            morning = (start_local + SPD // 2) // SPD
+            nap_local = morning * SPD + first_nap[seg[np.clip(morning - self._ld_lo, 0, len(seg) - 1)]]
+            nap_local = np.where(nap_local > start_local, nap_local, start_local + hi)
+            dur = np.where(alarm_free, np.clip(nap_local - start_local, lo, hi), dur)
+        if variation is not None or alarm_free.any():
+            wake_q = (start_local + dur) % SPD
         start = self._local_to_global(start_local, sw, off)
         end = start + dur
         for k, g in enumerate(sw):  # a switch inside a night: wake at the new local wake time if sooner
@@ -345,10 +360,12 @@ class Schedule:
         keep = ~np.isin(local_days, list(s.sleep_deprivation_nights()))
         order = np.argsort(start[keep], kind="stable")
         start, end, nid = start[keep][order], end[keep][order], local_days[keep][order]
+        free = alarm_free[keep][order]
         if len(start) > 1:
             end[:-1] = np.minimum(end[:-1], start[1:])  # clip the earlier night if habits make them overlap
         ok = end > start
-        return _Plan(s, sw, off, day_profile, day_abx, start[ok], end[ok], nid[ok].astype(np.int64), variation)
+        return _Plan(s, sw, off, day_profile, day_abx, start[ok], end[ok], nid[ok].astype(np.int64), free[ok],
+                     variation)
 
     @property
     def _ld_lo(self) -> int:
@@ -421,11 +438,15 @@ class Schedule:
         self._ns = np.full((n_u, k_n), pad, dtype=np.int64)
         self._ne = np.full((n_u, k_n), pad, dtype=np.int64)
         self._nid = np.full((n_u, k_n), -1, dtype=np.int64)
+        self._naf = np.zeros((n_u, k_n), dtype=bool)
         for u, p in enumerate(plans):
             k = len(p.night_start)
             self._ns[u, :k] = np.minimum(p.night_start, top)
             self._ne[u, :k] = np.minimum(p.night_end, top)
             self._nid[u, :k] = p.night_id
+            self._naf[u, :k] = p.night_alarm_free
+        self._any_alarm_free = bool(self._naf.any())
+        self._any_naps = bool(self._prof_flat[:, INPUT_INDEX["nap"]].any())
         self._jet_rows = [u for u, p in enumerate(plans) if len(p.switch_steps)]
         k_s = max([1] + [len(plans[u].switch_steps) for u in self._jet_rows])
         self._sw = np.full((n_u, k_s), pad, dtype=np.int64)
@@ -462,6 +483,14 @@ class Schedule:
         in_bed = (k >= 0) & (g[None, :] < self._ne[rows, kc])
         night = np.where(in_bed, self._nid[rows, kc], -1)
         night = np.where(night >= 0, night, -1).astype(np.int32)
+        if self._any_alarm_free:  # up after an alarm-free night, the person sees the day's light
+            free = in_bed & self._naf[rows, kc]
+            x[..., INPUT_INDEX["alarm_free"]][free] = 1.0
+            x[..., INPUT_INDEX["light_lux_risen"]][free] = x[..., INPUT_INDEX["light_lux"]][free]
+        if self._any_naps:  # a nap is an opportunity that is not a night; a night's window takes precedence
+            nap = x[..., INPUT_INDEX["nap"]]
+            nap[in_bed] = 0.0
+            x[..., INPUT_INDEX["in_bed"]][nap > 0] = 1.0
         x[..., INPUT_INDEX["in_bed"]][in_bed] = 1.0
         # In-bed light is that night's night_lux (the habits of the day the night belongs to), also after midnight.
         night_day = np.clip(self._nid[rows, kc] - self._ld_lo, 0, self._n_local[:, None] - 1)

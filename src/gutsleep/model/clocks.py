@@ -70,7 +70,7 @@ def build(m: ModelBuilder) -> None:
                   "fraction of light at the eye that passes closed eyelids")
     eyes_open = m.let("eyes_open", (1 - asleep) * (1 - m.u("eyes_closed")), "1",
                       "fraction of the step with the eyes open: closed while asleep or in an eyes-closed episode")
-    light = m.let("light_at_eye_lux", m.u("light_lux") * (eyes_open + (1 - eyes_open) * lid), "lux",
+    light = m.let("light_at_eye_lux", m.ref("light_lux_effective") * (eyes_open + (1 - eyes_open) * lid), "lux",
                   "light reaching the retina (fluorescent-equivalent lux): closed eyelids pass a small fraction")
     alpha = m.let("light_activation_alpha", alpha0 * light**p_exp / (light**p_exp + i0), "1/h",
                   "Process L activation rate (saturating in lux, Hannay 2019)")
@@ -78,9 +78,17 @@ def build(m: ModelBuilder) -> None:
     m.rate(n, 60 * (alpha * (1 - n) - delta * n))
     lr = (a1 / 2 * bhat * (1 - r**4) * sp.cos(psi + bl1)
           + a2 / 2 * bhat * r * (1 - r**8) * sp.cos(2 * psi + bl2))
-    lpsi = (sigma * bhat - a1 / 2 * bhat * (1 / r + r**3) * sp.sin(psi + bl1)
+    # The amplitude-phase form is singular at R = 0 (its 1/R term): light that nearly stops the pacemaker (type-0
+    # resetting at extreme doses) would carry R through zero or spin the phase faster than the 15-min step resolves.
+    # Guards keep the state in the model's domain: the phase term sees R >= 0.1, and a light drive that lowers R
+    # fades out below R ~ 0.1 (tanh), so that near zero R decays at most at ~3/h. Above R = 0.3 (typical runs sit
+    # near 0.83) both guards change nothing to 0.5 % (tanh(3) = 0.995; tanh(8.3) = 1 - 1e-7).
+    r_floor = 0.1
+    lpsi = (sigma * bhat - a1 / 2 * bhat * (1 / sp.Max(r, r_floor) + r**3) * sp.sin(psi + bl1)
             - a2 / 2 * bhat * (1 + r**8) * sp.sin(2 * psi + bl2))
-    m.rate(r, -gamma * r + coupling / 2 * sp.cos(beta1) * r * (1 - r**4) + lr)
+    lr_safe = m.let("clock_light_amplitude_drive", sp.Max(lr, 0) + sp.Min(lr, 0) * sp.tanh(r / r_floor), "1/h",
+                    "light drive on the pacemaker amplitude; a lowering drive fades out as R approaches 0")
+    m.rate(r, -gamma * r + coupling / 2 * sp.cos(beta1) * r * (1 - r**4) + lr_safe)
     m.rate(psi, 2 * sp.pi / tau + coupling / 2 * sp.sin(beta1) * (1 + r**4) + lpsi)
 
     # --- peripheral (gut/microbial) clock -------------------------------------------------------------

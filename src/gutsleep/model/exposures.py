@@ -17,6 +17,8 @@ microbiome responds to what is eaten over days, not to single meals.
 
 from __future__ import annotations
 
+import sympy as sp
+
 from gutsleep.model.spec import ModelBuilder, pos
 
 NORBERG = "Norberg, Gabrielsson, Jones & Hahn 2000 Br J Clin Pharmacol 49:399"
@@ -79,8 +81,14 @@ def build(m: ModelBuilder) -> None:
                       "Lieber 1999 Alcohol Clin Exp Res 23:991 (MEOS review): K_m of the microsomal system for "
                       "ethanol 8-11 mM (x 46 g/mol = 0.37-0.51 g/L), far above alcohol dehydrogenase's",
                       "Michaelis constant of the induced microsomal elimination")
+    # Near zero, dehydrogenase elimination is first order at vmax / (volume km): up to ~25/h for a small body at the
+    # low end of K_m, faster than the 15-min explicit step resolves (unstable above ~11/h). The effective K_m keeps
+    # that rate at or below 8/h; it differs from K_m only for small bodies or low K_m, and only changes elimination
+    # below ~0.05 g/L, where a drink's last traces leave the blood within minutes either way.
+    km_eff = m.let("alcohol_elimination_km_effective", sp.Max(km, vmax / (volume * 8.0)), "g/L",
+                   "Michaelis constant of ethanol elimination, floored so the first-order rate stays <= 8/h")
     m.rate(bac, (1 - first_pass) * k_abs * gut_alc / volume
-           - vmax / volume * (bac / (km + bac) + f_ind * induction * bac / (km_meos + bac)))
+           - vmax / volume * (bac / (km_eff + bac) + f_ind * induction * bac / (km_meos + bac)))
     k_lag = m.param("alcohol_rebound_lag_rate", 0.4, "1/h", 0.1, 1.0,
                     "assumption: rebound arousal appears ~2-3 h after blood alcohol falls (RECALLED sleep-EEG "
                     "studies of evening alcohol)",

@@ -58,6 +58,11 @@ INPUTS: tuple[InputChannel, ...] = (
                  "night during its sleep opportunity (scenario variability; 0 = none)"),
     InputChannel("onset_noise", "1", "offset of the log hazard of sleep onset, one value per night during its sleep "
                  "opportunity (scenario variability; 0 = none)"),
+    InputChannel("alarm_free", "1", "1 inside a sleep opportunity without an alarm (the person gets up when the "
+                 "night's sleep ends), else 0"),
+    InputChannel("light_lux_risen", "lux", "light at the eye out of bed during an alarm-free opportunity (the day's "
+                 "awake light; same units as light_lux), else 0"),
+    InputChannel("nap", "1", "1 inside a daytime nap (a sleep opportunity that is not a night), else 0"),
 )
 
 EXPERIMENT_INPUTS: tuple[InputChannel, ...] = (

@@ -15,6 +15,11 @@ ln 2 / k_on. Once asleep, consolidation keeps T up; T decays when pressure falls
 awakening) and when the sleep opportunity ends. A night-to-night noise term on the log hazard (scenario variability)
 scatters latency as in people.
 
+The sleep opportunity is the scheduled window (an alarm ends it) or, without an alarm, lasts until the night's
+sleep ends: the person gets up once the sleep-period probability falls from its peak of the night (the people whose
+sleep period is over leave bed, those not yet asleep stay), and then sees the day's light. Naps are further
+opportunities in the day.
+
 Brief awakenings inside the sleep period are an algebraic fraction whose odds rise with arousal (stress, cortisol,
 inflammation, alcohol rebound, caffeine, bedroom light), with age, and fall with sleep pressure (sleep is deeper and
 more continuous under high pressure: efficiency rises under restriction and after a night awake), calmed by the
@@ -61,7 +66,11 @@ def build(m: ModelBuilder) -> None:
                  "upper asymptote of sleep pressure")
     h_up = m.param("sleep_threshold_upper_mean", 0.6, "1", 0.5, 0.75, f"{SKELDON}: H0+ = 0.6",
                    "mean upper threshold (wake -> sleep)")
-    h_lo = m.param("sleep_threshold_lower_mean", 0.17, "1", 0.1, 0.3, f"{SKELDON}: H0- = 0.17",
+    h_lo = m.param("sleep_threshold_lower_mean", 0.25, "1", 0.1, 0.3,
+                   f"calibrated: ADLIB01-TST; {SKELDON}: H0- = 0.17, which with this model's other threshold shifts "
+                   "(vagal calm, night melatonin) let sleep without an alarm run to ~10 h a day in 16 h of opportunity "
+                   "(young adults settle at 8.9 h, Klerman & Dijk 2008, ADLIB-01); 0.25 within the range of the "
+                   "two-process fits",
                    "mean lower threshold (sleep -> wake)")
     c_amp = m.param("sleep_circadian_amplitude", 0.1, "1", 0.05, 0.15, f"{SKELDON}: a = 0.1",
                     "amplitude of the circadian modulation of both thresholds")
@@ -111,7 +120,26 @@ def build(m: ModelBuilder) -> None:
     z = m.let("sleep_mode_Z", 1 - sp.exp(-drive), "1",
               "sleep-period indicator: probability of having fallen asleep (0 wake period, 1 sleep period)",
               observe=True)
-    in_bed = m.u("in_bed")
+    opportunity = m.u("in_bed")
+    k_peak = m.param("sleep_mode_peak_rate", 4.0, "1/h", 2.0, 6.0,
+                     "assumption: follows the rise of the sleep-period probability within ~15-30 min (so that falling "
+                     "asleep never counts as getting up) and clears within hours of the opportunity's end; above ~6/h "
+                     "it is not resolved by the 15-min step",
+                     "rate at which the opportunity's peak of the sleep mode tracks its rise and clears out of bed")
+    peak = m.state("sleep_mode_peak_W", 0.0, "1",
+                   "highest sleep-period probability Z of the opportunity so far (0 out of bed)", scale=1.0)
+    m.rate(peak, opportunity * k_peak * pos(z - peak) - (1 - opportunity) * k_peak * peak)
+    # Mean-field reading of an alarm-free morning: the people whose sleep period has ended (peak - Z) get up; those
+    # who have not yet fallen asleep (1 - peak) stay in bed.
+    risen = m.let("risen_after_sleep", m.u("alarm_free") * sp.Min(pos(peak - z), 1), "1",
+                  "share of an alarm-free opportunity spent up after the night's sleep has ended")
+    in_bed = m.let("in_bed_effective", opportunity * (1 - risen), "1",
+                   "in bed: the scheduled opportunity, less the time up after waking when there is no alarm",
+                   observe=True)
+    m.let("light_lux_effective", m.u("light_lux") * (1 - risen) + m.u("light_lux_risen") * risen, "lux",
+          "light at the open eye: the bedroom's in bed, the day's light once up after an alarm-free night")
+    m.let("nap_asleep", m.u("nap") * opportunity * z / (1 + m.ref("awake_odds")), "1",
+          "fraction of the time asleep in a daytime nap", observe=True)
     age = m.sym("age_above_reference")
 
     psi = m.sym("clock_phase_psi")
@@ -240,7 +268,7 @@ def build(m: ModelBuilder) -> None:
     k_bedlight = m.param("bedroom_light_half_lux", 3.0, "lux", 0.5, 30.0,
                          "assumption: the effect is near saturation at 5 lux (Cho 2016: 5 and 10 lux alike)",
                          "bedroom light (fluorescent-equivalent lux at the eye) giving half the arousal")
-    bedlight = m.let("bedroom_light_arousal", g_bedlight * hill(in_bed * m.u("light_lux"), k_bedlight), "1",
+    bedlight = m.let("bedroom_light_arousal", g_bedlight * hill(opportunity * m.u("light_lux"), k_bedlight), "1",
                      "arousal from light in the bedroom during the sleep opportunity (through the eyelids)")
     g_caf = m.param("caffeine_threshold_effect", 0.24, "1", 0.0, 0.4,
                     "calibrated: CAF-DRAKE-6H (Drake et al. 2013 J Clin Sleep Med 9:1195: 400 mg 6 h before bed "
@@ -288,7 +316,8 @@ def build(m: ModelBuilder) -> None:
            - k_off * logistic((lower - h) / width) * drive - (1 - in_bed) * k_out * drive)
     odds = m.let("awake_odds", frag0 * sp.exp(frag_age * age) * (1 + arousal) * sp.exp(-frag_h * (h - h_ref)), "1",
                  "odds of brief awakenings within the sleep period")
-    m.let("asleep", in_bed * z / (1 + odds), "1", "fraction of the time asleep", observe=True)
+    # Asleep needs the sleep period (Z), which implies being in bed: the scheduled opportunity, not in_bed_effective.
+    m.let("asleep", opportunity * z / (1 + odds), "1", "fraction of the time asleep", observe=True)
     m.rate(h, (1 - asleep) * (mu - h) / chi_w - asleep * h / chi_s)
 
     # --- slow-wave sleep ----------------------------------------------------------------------------
@@ -362,7 +391,7 @@ def build(m: ModelBuilder) -> None:
                         "relative reduction of REM propensity per g/L blood alcohol")
     phase = m.state("ultradian_phase", 0.0, "rad",
                     "phase of the NREM-REM cycle since sleep onset (~30 rad by the end of a night)", scale=30.0)
-    m.rate(phase, 2 * sp.pi / period * asleep - k_reset * (1 - in_bed * z) * phase)
+    m.rate(phase, 2 * sp.pi / period * asleep - k_reset * (1 - opportunity * z) * phase)
     window = logistic((sp.cos(phase - rem_pos) - (1 - rem_width)) / 0.1)
     first = logistic((phase - sp.pi) / 0.3)  # no REM at sleep onset (narcolepsy-like SOREM excluded)
     rem_share = m.let("rem_share_of_sleep", window * first * logistic((h_rem - h) / 0.1)

@@ -25,10 +25,13 @@ NONE = -(2**62)
 D_COUNT, D_MEL, D_MORN, D_EVE, D_EVE_N, D_DLMO, D_SHANNON, D_RICH, D_END, D_STEP = range(10)
 DAILY_EXTRA = 10
 
-# nightly accumulator: bed local, end local, end step, steps, asleep, onset steps, onset local, waso, steps from
-# onset to the first REM, then sums
-N_BED, N_END, N_STEP, N_STEPS, N_ASLEEP, N_ONSET, N_ONSET_LOCAL, N_WASO, N_REM_LAT = range(9)
-NIGHTLY_FIXED = 9
+# nightly accumulator: bed local, end local (getting up), end step, steps, asleep, onset steps, onset local, waso,
+# steps from onset to the first REM, time in bed (steps), in bed at the last step (0-1), time in bed before onset
+# (steps), then sums
+N_BED, N_END, N_STEP, N_STEPS, N_ASLEEP, N_ONSET, N_ONSET_LOCAL, N_WASO, N_REM_LAT, N_TIB, N_IN_BED, N_SOL = range(12)
+NIGHTLY_FIXED = 12
+UP_THRESHOLD = 0.5
+"""In-bed share below which the person counts as up (the ``wake`` clock of an alarm-free night)."""
 EV_NIGHT, EV_GAP = 0, 1
 """Nightly event kinds: a finished night (row), or deprived nights ``first..last`` (no sleep opportunity)."""
 
@@ -144,7 +147,7 @@ def _daily_emit(i, r, day, acc, end_steps, events, n_events, base):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum_idx, end_steps, threshold,
+def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, i_bed, sum_idx, end_steps, threshold,
                   rem_threshold, step_h, cur_night, prev_night, last_night, acc, events, n_events):
     """Advance the nightly totals of subjects i0..i0+n over one simulated day; emit finished nights and gaps."""
     n, steps, _ = record.shape
@@ -176,7 +179,9 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum
                     a[N_ONSET] = math.nan
                     a[N_ONSET_LOCAL] = math.nan
                     a[N_REM_LAT] = math.nan
+                    a[N_IN_BED] = 1.0
                 asleep = rec[i_asleep]
+                bed = rec[i_bed]
                 # share of this step after sleep onset: sleep and its stages count only from onset on, so
                 # that SOL + TST + WASO = TIB (time before onset is latency, whatever the sleep variable says)
                 after = 1.0
@@ -187,7 +192,9 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum
                         a[N_ONSET] = a[N_STEPS] + frac
                         a[N_ONSET_LOCAL] = local[r, j] + step_h * frac
                         after = 1.0 - frac
-                a[N_WASO] += (1.0 - asleep) * after
+                asleep = min(asleep, bed)  # asleep implies in bed (guards rounding on alarm-free mornings)
+                a[N_SOL] += bed * (1.0 - after)
+                a[N_WASO] += (bed - asleep) * after
                 rem = rec[i_rem]
                 if after > 0.0 and a[N_REM_LAT] != a[N_REM_LAT] and rem >= rem_threshold:
                     frac_r = 0.0 if rem_prev >= rem_threshold else (rem_threshold - rem_prev) / (rem - rem_prev)
@@ -197,7 +204,12 @@ def nightly_block(k, i0, record, start, local, nights, i_asleep, i_z, i_rem, sum
                 a[N_ASLEEP] += asleep * after
                 for q in range(n_sum):
                     a[NIGHTLY_FIXED + q] += rec[sum_idx[q]] * after
-                a[N_END] = local[r, j] + step_h
+                a[N_TIB] += bed
+                if bed >= UP_THRESHOLD:
+                    a[N_END] = local[r, j] + step_h
+                elif a[N_IN_BED] >= UP_THRESHOLD:  # got up during this step (alarm-free night)
+                    a[N_END] = local[r, j] + step_h * (a[N_IN_BED] - UP_THRESHOLD) / (a[N_IN_BED] - bed)
+                a[N_IN_BED] = bed
                 a[N_STEP] = g + 1
             prev_night[i] = night
             z_prev = z

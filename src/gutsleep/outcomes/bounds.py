@@ -67,6 +67,7 @@ DAILY_BOUNDS: dict[str, Bound] = {
                                      "a local day cut short by an eastward jet lag before the window)",
                                      nan_allowed=True),
     "microbial_rhythm_amplitude": Bound(0, 1, "relative amplitude"),
+    "nap_sleep_min": Bound(0, 16 * 60, "min; at most 4 naps of at most 4 h a day"),
 }
 """Bounds of the numeric daily columns (``guild_*`` shares are bounded 0-1 by :func:`bound_of`)."""
 

@@ -68,6 +68,7 @@ DESCRIPTIONS: dict[str, str] = {
     "cortisol_morning_nmol_l": "peak plasma cortisol between 05:00 and 11:00 local time",
     "cortisol_evening_nmol_l": "mean plasma cortisol between 18:00 and 23:00 local time",
     "microbial_rhythm_amplitude": "daily mean amplitude of the microbiome's diurnal rhythm (0-1)",
+    "nap_sleep_min": "minutes asleep in the day's naps (daytime sleep opportunities; 0 without naps)",
 }
 """Description of each known outcome column (``guild_<name>`` columns are described generically)."""
 
@@ -103,6 +104,7 @@ LABELS: dict[str, str] = {
     "cortisol_morning_nmol_l": "morning cortisol peak",
     "cortisol_evening_nmol_l": "evening cortisol",
     "microbial_rhythm_amplitude": "microbial rhythm amplitude",
+    "nap_sleep_min": "nap sleep",
 }
 """Short human label of each known outcome column (others: the column name with spaces)."""
 
@@ -138,6 +140,7 @@ RESOLUTION: dict[str, float] = {
     "cortisol_morning_nmol_l": 5.0,  # nmol/L: immunoassay precision
     "cortisol_evening_nmol_l": 5.0,
     "microbial_rhythm_amplitude": 0.01,
+    "nap_sleep_min": 1.0,  # min, like total sleep time
 }
 """Meaningful resolution of each known outcome column, in its unit (see module docstring)."""
 

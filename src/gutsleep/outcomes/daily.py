@@ -4,6 +4,8 @@ Steps are grouped by the local day of their start, ``floor(L / 24)`` with ``L`` 
 jet-lag day is shorter or longer than 24 h. A value recorded at the end of a step stands for that step.
 
 * Most columns are means over the day's steps (the per-step ``gut_serotonin_share`` and guild shares included).
+* ``nap_sleep_min``: minutes asleep in the day's naps (sleep opportunities that are not nights), by the day of each
+  step.
 * ``shannon`` (the model's observable) and ``richness`` (taxa with relative abundance >= the detection limit,
   relative abundance = taxon / sum of taxa) are taken at the end of the day's last step.
 * ``melatonin_peak_pg_ml``: maximum over the day.
@@ -58,6 +60,8 @@ _MEANS: tuple[tuple[str, str], ...] = (
     ("microbial_rhythm_amplitude", "microbial_rhythm_amplitude"),
 )
 """(output column, record variable) of the plain daily means."""
+_SUMS: tuple[tuple[str, str], ...] = (("nap_sleep_min", "nap_asleep"),)
+"""(output column, record variable) of the daily totals: minutes of the day spent in the state (0-1 per step)."""
 
 BASE_DAILY_COLUMNS: tuple[str, ...] = (
     "subject",
@@ -84,6 +88,9 @@ BASE_DAILY_COLUMNS: tuple[str, ...] = (
     "microbial_rhythm_amplitude",
 )
 """Public contract: daily columns before the ``guild_<name>`` columns (one per guild, relative abundance)."""
+EXTRA_DAILY_COLUMNS: tuple[str, ...] = ("nap_sleep_min",)
+"""Public contract: daily columns after the ``guild_<name>`` columns (added later; appended so that positions of the
+earlier columns never change)."""
 
 DAILY_UNITS: dict[str, str] = {
     "subject": "index",
@@ -108,13 +115,14 @@ DAILY_UNITS: dict[str, str] = {
     "cortisol_morning_nmol_l": "nmol/L (peak 05:00-11:00)",
     "cortisol_evening_nmol_l": "nmol/L (mean 18:00-23:00)",
     "microbial_rhythm_amplitude": "1",
+    "nap_sleep_min": "min",
 }
 """Unit (or meaning) of every daily column except the guild shares (``guild_<name>``: fraction 0-1)."""
 
 
 def daily_columns(guilds: Sequence[str]) -> tuple[str, ...]:
     """All daily columns for these guild names (``guild_`` prefix added)."""
-    return (*BASE_DAILY_COLUMNS, *(f"guild_{g}" for g in guilds))
+    return (*BASE_DAILY_COLUMNS, *(f"guild_{g}" for g in guilds), *EXTRA_DAILY_COLUMNS)
 
 
 def daily_units(guilds: Sequence[str]) -> dict[str, str]:
@@ -150,7 +158,7 @@ class DailyReducer:
         self.guilds = tuple(name.removeprefix("guild_") for name in self._guild_vars)
         self._guild_idx = np.array([columns[n] for n in self._guild_vars], dtype=np.int64)
         self._taxa_idx = np.array([columns[n] for n in columns.starting_with("taxon_")], dtype=np.int64)
-        self._mean_idx = np.array([columns[src] for _, src in _MEANS], dtype=np.int64)
+        self._mean_idx = np.array([columns[src] for _, src in (*_MEANS, *_SUMS)], dtype=np.int64)
         self._i_shannon = columns["shannon"] if "shannon" in columns.names else -1
         self._i_mel = columns["melatonin_plasma_pg_ml"]
         self._i_cort = columns["cortisol_nmol_l"]
@@ -159,7 +167,7 @@ class DailyReducer:
         self._sero_w = np.array([w for _, w in _SEROTONIN])
         self._windows = np.array([*MORNING_WINDOW_H, *EVENING_WINDOW_H])
         self._detection = detection_limit
-        self._base = len(_MEANS) + 1 + len(self.guilds)
+        self._base = len(_MEANS) + len(_SUMS) + 1 + len(self.guilds)
         self._n = 0
         self._cur = np.zeros(0, dtype=np.int64)
         self._acc = np.zeros((0, self._base + cc.DAILY_EXTRA))
@@ -169,7 +177,7 @@ class DailyReducer:
     @staticmethod
     def required(columns: Columns) -> tuple[str, ...]:
         """Variables of the day record this reducer reads."""
-        names = [src for _, src in _MEANS]
+        names = [src for _, src in (*_MEANS, *_SUMS)]
         names += [n for n, _ in _SEROTONIN]
         names += ["melatonin_plasma_pg_ml", "cortisol_nmol_l", "clock_phase_psi"]
         names += [n for n in ("shannon",) if n in columns.names]
@@ -223,9 +231,12 @@ class DailyReducer:
         cols: dict[str, np.ndarray] = {"subject": subjects.astype(np.int64), "day": ev[:, 0].astype(np.int64)}
         for j, (col, _) in enumerate(_MEANS):
             cols[col] = means[:, j]
-        cols["gut_serotonin_share"] = means[:, len(_MEANS)]
+        for j, (col, _) in enumerate(_SUMS, start=len(_MEANS)):
+            cols[col] = acc[:, j] * STEP_H * 60.0
+        m = len(_MEANS) + len(_SUMS)
+        cols["gut_serotonin_share"] = means[:, m]
         for j, g in enumerate(self.guilds):
-            cols[f"guild_{g}"] = means[:, len(_MEANS) + 1 + j]
+            cols[f"guild_{g}"] = means[:, m + 1 + j]
         cols["shannon"] = acc[:, b + cc.D_SHANNON]
         cols["richness"] = acc[:, b + cc.D_RICH]
         cols["melatonin_peak_pg_ml"] = acc[:, b + cc.D_MEL]

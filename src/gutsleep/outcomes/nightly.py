@@ -3,15 +3,19 @@
 A night is the set of in-bed steps carrying its night index in the schedule (the local day on which the
 sleep opportunity starts). Values recorded at the end of step ``j`` stand for the whole step (15 min).
 
-* TIB = in-bed steps x 15 min.
+* TIB = sum of ``in_bed_effective`` x 15 min over the night's steps: the whole window when an alarm ends it (every
+  step counts 1); without an alarm the window is the longest allowed and the time up after the night's sleep has
+  ended does not count. ``wake`` is the end of the window, or the time ``in_bed_effective`` falls below 1/2
+  (getting up, interpolated within the step) on an alarm-free night.
 * ``sleep_onset``: first time the sleep-mode indicator ``sleep_mode_Z`` = 1 - exp(-T) reaches 0.5, i.e. the onset
   drive ``sleep_onset_drive_T`` reaches ln 2, linearly interpolated in T between step ends (T, the integrated onset
   hazard, is nearly linear in time within a step; the value before the first in-bed step is the one at bedtime;
   T >= ln 2 at bedtime means onset at bedtime).
-  ``sol_min`` = onset - bedtime (elapsed minutes); no onset -> ``sol_min`` = TIB and onset empty.
-* ``tst_min`` = sum of ``asleep`` x 15 over in-bed time after onset (the onset step counts for the part of it
-  after onset; 0 without onset); ``sleep_efficiency_pct`` = 100 TST/TIB.
-* ``waso_min`` = sum of (1 - asleep) x 15 over in-bed time after onset; NaN without onset. Hence
+  ``sol_min`` = time in bed from bedtime to onset (= onset - bedtime when an alarm ends the night; without one, a
+  brief doze followed by getting up is not counted); no onset -> ``sol_min`` = TIB and onset empty.
+* ``tst_min`` = sum of ``asleep`` (at most the in-bed share) x 15 over in-bed time after onset (the onset step
+  counts for the part of it after onset; 0 without onset); ``sleep_efficiency_pct`` = 100 TST/TIB.
+* ``waso_min`` = sum of (in bed - asleep) x 15 over in-bed time after onset; NaN without onset. Hence
   SOL + TST + WASO = TIB on every night with an onset (as in polysomnography scoring).
 * ``sws_min`` = sum of ``sws`` x 15 after onset; ``sws_pct`` = 100 SWS/TST (NaN when TST = 0).
 
@@ -117,6 +121,7 @@ class NightlyReducer:
         self._i_asleep = columns["asleep"]
         self._i_z = columns.state("sleep_onset_drive_T")
         self._i_rem = columns["rem"]
+        self._i_bed = columns["in_bed_effective"]
         self._sum_idx = np.array([columns[s.variable] for s in IN_BED_SUMS], dtype=np.int64)
         self._n = 0
         self._cur = np.zeros(0, dtype=np.int64)
@@ -128,7 +133,7 @@ class NightlyReducer:
     @staticmethod
     def required(columns: Columns) -> tuple[str, ...]:
         """Variables of the day record this reducer reads."""
-        return ("sleep_onset_drive_T", "asleep", *(s.variable for s in IN_BED_SUMS))
+        return ("sleep_onset_drive_T", "asleep", "in_bed_effective", *(s.variable for s in IN_BED_SUMS))
 
     @property
     def _pending(self) -> list[int]:
@@ -160,8 +165,8 @@ class NightlyReducer:
         with threads_for(n // 64 + 1):
             cc.nightly_block(k, i0, _frozen(record, np.float64),
                              _frozen(start, np.float64), local, nights, self._i_asleep, self._i_z, self._i_rem,
-                             self._sum_idx, self._end_steps, ONSET_THRESHOLD, REM_THRESHOLD, STEP_H, self._cur,
-                             self._prev, self._last, self._acc, events, n_events)
+                             self._i_bed, self._sum_idx, self._end_steps, ONSET_THRESHOLD, REM_THRESHOLD, STEP_H,
+                             self._cur, self._prev, self._last, self._acc, events, n_events)
         if (n_events < 0).any():
             raise RuntimeError(f"more than {_EVENT_ROWS} nights ended on simulated day {k} for one subject")
         if n_events.any():
@@ -181,13 +186,12 @@ class NightlyReducer:
         ev = np.repeat(ev, counts, axis=0)
         deprived = ev[:, 0] == cc.EV_GAP
         acc = ev[:, 3:]
-        steps = acc[:, cc.N_STEPS]
-        tib = steps * STEP_MIN
+        tib = acc[:, cc.N_TIB] * STEP_MIN
         tst = acc[:, cc.N_ASLEEP] * STEP_MIN
         onset = ~np.isnan(acc[:, cc.N_ONSET])
         with np.errstate(invalid="ignore", divide="ignore"):
             eff = np.where(tib > 0, 100.0 * tst / np.where(tib > 0, tib, 1.0), 0.0)
-            sol = np.where(onset, acc[:, cc.N_ONSET] * STEP_MIN, tib)
+            sol = np.where(onset, acc[:, cc.N_SOL] * STEP_MIN, tib)
             waso = np.where(onset, acc[:, cc.N_WASO] * STEP_MIN, math.nan)
         cols: dict[str, np.ndarray] = {
             "subject": subj.astype(np.int64),

@@ -8,6 +8,7 @@ than a silently ignored setting.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
@@ -44,6 +45,8 @@ CaffeineMg = Ranged(0, 1000, "mg")
 MelatoninMg = Ranged(0, 20, "mg")
 MAX_EPISODES = 16
 MAX_DOSES = 12
+MAX_NAPS = 4
+MAX_NAP_H = 4.0
 
 LightSource = Literal["daylight", "fluorescent", "warm_led", "incandescent", "cool_led", "screen"]
 MELANOPIC_DER: dict[str, float] = {
@@ -180,6 +183,53 @@ def check_doses(v: tuple[Any, ...]) -> tuple[Any, ...]:
     return v
 
 
+class Nap(_Strict):
+    """A daytime sleep opportunity from ``start`` to ``end`` (local clock, within one day: ``end`` later than
+    ``start``, 15 min to 4 h), every day the habits are in force; ``lux`` is the light at the eye while napping."""
+
+    start: ClockTime
+    end: ClockTime
+    lux: Lux = 0.0
+    """Photopic lux at the eye in the nap room (fluorescent-equivalent); 0 = a darkened room."""
+
+    @field_validator("end")
+    @classmethod
+    def _within_day(cls, v: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is None:
+            return v
+        length = clock_hours(v) - clock_hours(start)
+        if not 0.25 <= length <= MAX_NAP_H:
+            raise _rule(f"a nap lies within one day and lasts 15 min to {fmt_number(MAX_NAP_H)} h: {start} to {v} "
+                        f"{'ends before it starts' if length <= 0 else f'lasts {fmt_number(round(length, 2))} h'}",
+                        value=v)
+        return v
+
+
+def check_naps(v: tuple[Nap, ...]) -> tuple[Nap, ...]:
+    """Naps: at most 4 a day, not overlapping each other."""
+    if len(v) > MAX_NAPS:
+        raise PydanticCustomError("naps", "at most {n} naps per day are allowed (got {got})",
+                                  {"n": MAX_NAPS, "got": len(v)})
+    spans = sorted((clock_hours(n.start), clock_hours(n.end)) for n in v)
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        if start < end:
+            raise PydanticCustomError("naps", "naps must not overlap each other", {})
+    return v
+
+
+def nap_night_problem(naps: tuple[Nap, ...], bedtime: str, wake_time: str) -> str | None:
+    """Why naps clash with the night's sleep opportunity (None if they do not): a nap lies outside bed-to-wake."""
+    bed, wake = clock_hours(bedtime), clock_hours(wake_time)
+    for n in naps:
+        a, b = clock_hours(n.start), clock_hours(n.end)
+        for lo, hi in ((bed, bed + (wake - bed) % 24.0), (bed - 24.0, bed - 24.0 + (wake - bed) % 24.0)):
+            if a < hi and lo < b:
+                return (f"nap {n.start}-{n.end} overlaps the night's sleep opportunity {bedtime}-{wake_time}; "
+                        "move the nap or the bed/wake times")
+    return None
+
+
 class Light(_Strict):
     """Ambient light at the eye (lux): daytime, evening (from ``evening_from`` to bed) and in bed, plus optional
     ``episodes`` of a given source (screen, lamp, outdoors) on top."""
@@ -228,11 +278,33 @@ class Habits(_Strict):
     melatonin_time: ClockTime = "22:00"
     melatonin_doses: tuple[MelatoninDose, ...] = ()
     """Melatonin tablets of the day: list of {time, mg} (at most 12)."""
+    alarm: bool = True
+    """True: the night's sleep opportunity ends at ``wake_time``. False (no alarm): the person gets up when the
+    night's sleep ends (set by the model), at the latest 16 h after bedtime or at the day's first nap; ``wake_time``
+    is then not used."""
+    naps: tuple[Nap, ...] = ()
+    """Daytime sleep opportunities of the day: list of {start, end, lux} (at most 4, outside bed-to-wake)."""
 
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return check_meals(v)
+
+    @field_validator("naps")
+    @classmethod
+    def _naps(cls, v: tuple[Nap, ...]) -> tuple[Nap, ...]:
+        return check_naps(v)
+
+    @model_validator(mode="after")
+    def _sleep_windows(self) -> Habits:
+        # after validation, so that a default wake_time is checked against a given bedtime too
+        problem = sleep_window_problem(self.bedtime, self.wake_time)
+        if problem:
+            raise _rule(problem, field="wake_time", value=self.wake_time)
+        problem = nap_night_problem(self.naps, self.bedtime, self.wake_time)
+        if problem:
+            raise _rule(problem, field="naps")
+        return self
 
     @field_validator("caffeine_doses", "melatonin_doses")
     @classmethod
@@ -249,15 +321,6 @@ class Habits(_Strict):
         out = [(self.melatonin_time, self.melatonin_mg)] if self.melatonin_mg > 0 else []
         return tuple(out + [(d.time, d.mg) for d in self.melatonin_doses if d.mg > 0])
 
-    @field_validator("wake_time")
-    @classmethod
-    def _window(cls, v: str, info: ValidationInfo) -> str:
-        bed = info.data.get("bedtime")
-        if bed is not None:
-            problem = sleep_window_problem(bed, v)
-            if problem:
-                raise _rule(problem, value=v)
-        return v
 
     def apply(self, patch: HabitsPatch) -> Habits:
         """These habits with the fields given in ``patch`` replaced (nested groups merged)."""
@@ -337,11 +400,18 @@ class HabitsPatch(_Patch):
     melatonin_mg: MelatoninMg | None = None
     melatonin_time: ClockTime | None = None
     melatonin_doses: tuple[MelatoninDose, ...] | None = None
+    alarm: bool | None = None
+    naps: tuple[Nap, ...] | None = None
 
     @field_validator("meals")
     @classmethod
     def _meals(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
         return None if v is None else check_meals(v)
+
+    @field_validator("naps")
+    @classmethod
+    def _naps(cls, v: tuple[Nap, ...] | None) -> tuple[Nap, ...] | None:
+        return None if v is None else check_naps(v)
 
     @field_validator("caffeine_doses", "melatonin_doses")
     @classmethod
@@ -660,14 +730,19 @@ class Scenario(_Strict):
         days = self.change_days()
         for day, h, setters in self._habits_sweep(days):
             problem = sleep_window_problem(h.bedtime, h.wake_time)
+            keys: tuple[tuple[str, ...], ...] = (("bedtime",), ("wake_time",))
+            if problem is None:
+                problem = nap_night_problem(h.naps, h.bedtime, h.wake_time)
+                keys = (*keys, ("naps",))
             if problem is None:
                 continue
-            culprit = max((setters.get(("bedtime",), -1), setters.get(("wake_time",), -1)))
+            culprit = max(setters.get(k, -1) for k in keys)
             if culprit >= 0 and culprit not in reported:
                 reported.add(culprit)
                 patch = self.interventions[culprit].set
                 assert patch is not None
-                field = "wake_time" if "wake_time" in patch.model_fields_set else "bedtime"
+                order = ("naps", "wake_time", "bedtime") if len(keys) == 3 else ("wake_time", "bedtime")
+                field = next((f for f in order if f in patch.model_fields_set), order[-1])
                 out.append(
                     (
                         ("interventions", culprit, "set", field),
