@@ -295,12 +295,18 @@ class Habits(_Strict):
     def _naps(cls, v: tuple[Nap, ...]) -> tuple[Nap, ...]:
         return check_naps(v)
 
+    @field_validator("wake_time")
+    @classmethod
+    def _window(cls, v: str, info: ValidationInfo) -> str:
+        bed = info.data.get("bedtime")
+        if bed is not None:
+            problem = sleep_window_problem(bed, v)
+            if problem:
+                raise _rule(problem, value=v)
+        return v
+
     @model_validator(mode="after")
-    def _sleep_windows(self) -> Habits:
-        # after validation, so that a default wake_time is checked against a given bedtime too
-        problem = sleep_window_problem(self.bedtime, self.wake_time)
-        if problem:
-            raise _rule(problem, field="wake_time", value=self.wake_time)
+    def _naps_outside_night(self) -> Habits:
         problem = nap_night_problem(self.naps, self.bedtime, self.wake_time)
         if problem:
             raise _rule(problem, field="naps")
