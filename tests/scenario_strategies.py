@@ -56,10 +56,20 @@ def _nested(model: type[BaseModel], required: bool = False) -> st.SearchStrategy
     return st.fixed_dictionaries(needed, optional=optional)
 
 
+_LATER_HABITS = ("alarm", "naps")
+"""Habits fields added after the drawn corpus was settled: left out of the random draws so that the derandomized
+years stay the ones already checked (the sleep-opportunity tests cover them on fixed years)."""
+
+
+def _nested_habits() -> st.SearchStrategy[dict[str, Any]]:
+    optional = {n: _field(Habits, n) for n in Habits.model_fields if n not in _LATER_HABITS}
+    return st.fixed_dictionaries({}, optional=optional)
+
+
 @st.composite
 def habits(draw: st.DrawFn) -> dict[str, Any]:
     """A habits mapping: any subset of fields, each anywhere in its allowed range."""
-    return draw(_nested(Habits))
+    return draw(_nested_habits())
 
 
 variability_blocks: st.SearchStrategy[Any] = st.one_of(

@@ -68,3 +68,17 @@ def test_bad_naps_and_alarm_are_rejected_with_their_place(text: str, where: str,
         parse_scenario(text)
     message = str(err.value)
     assert where in message and words in message, message
+
+
+@pytest.mark.parametrize("text", [
+    "days: 200\nhabits: {alarm: false}\nevents: [{day: 40, type: sleep_deprivation}, {day: 90, type: jet_lag, "
+    "shift_hours: 8}, {day: 150, type: jet_lag, shift_hours: -8}]",
+    "days: 200\nhabits: {alarm: false, bedtime: '01:30', naps: [{start: '13:00', end: '14:30', lux: 200}]}\n"
+    "variability: typical\nseed: 5",
+    "days: 120\nperson: {age: 90, bmi: 15}\nhabits: {alarm: false, caffeine_doses: [{time: '21:00', mg: 1000}], "
+    "light: {night_lux: 150000, day_lux: 150000}, naps: [{start: '12:00', end: '16:00'}]}",
+])
+def test_alarm_free_years_with_naps_stay_physiological(text: str) -> None:
+    from test_physiological_bounds import check_year
+
+    check_year(parse_scenario(text))
