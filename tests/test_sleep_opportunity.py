@@ -8,6 +8,7 @@ import pytest
 from gutsleep.apps.simulate import simulate
 from gutsleep.evidence.framework import night_mean, scenario, subject, window_mean
 from gutsleep.scenario import ScenarioError, parse_scenario
+from gutsleep.scenario.fields import clock_hours
 
 
 @pytest.fixture(scope="module")
@@ -22,13 +23,9 @@ def runs():
     ], timeseries_every_h=None, burn_in_days=21)
 
 
-def _clock_h(text: str) -> float:
-    return int(text[:2]) + int(text[3:]) / 60.0
-
-
 def test_without_an_alarm_the_model_sets_the_wake_time(runs) -> None:
     n = subject(runs.nightly, 1, "night")
-    woke = _clock_h(n.loc[15, "wake"])
+    woke = clock_hours(n.loc[15, "wake"])
     assert 7.25 < woke < 12.0  # later than the 07:00 alarm, well before the 15:00 end of the longest window
     assert n.loc[15, "time_in_bed_min"] < 16 * 60 - 60
     assert night_mean(runs, 1, range(15, 16), "tst_min") > night_mean(runs, 0, range(15, 16), "tst_min") + 30

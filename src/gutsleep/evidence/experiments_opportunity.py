@@ -22,6 +22,8 @@ from gutsleep.evidence.framework import (
     subject,
     window_mean,
 )
+from gutsleep.outcomes.common import clock_string
+from gutsleep.scenario.fields import clock_hours
 
 EXTENDED = {"bedtime": "21:00", "wake_time": "09:00", "naps": [{"start": "13:00", "end": "17:00"}]}
 """Klerman & Dijk 2005/2008: 16 h of sleep opportunity a day, a 12-h night and a 4-h midday window."""
@@ -49,9 +51,14 @@ def _extended_days(ctx: Context, index: int) -> list[float]:
     return [_day_sleep(out, index, d) for d in EXTENDED_DAYS.start + np.arange(len(EXTENDED_DAYS) - 1)]
 
 
+def _asymptote_h(days: list[float]) -> float:
+    """Asymptotic daily sleep (h): the mean of the protocol's last three days."""
+    return float(np.mean(days[-3:]))
+
+
 def _asymptote(ctx: Context, index: int, label: str) -> Measured:
     days = _extended_days(ctx, index)
-    value = float(np.mean(days[-3:]))
+    value = _asymptote_h(days)
     return Measured(value, details=f"{label}: daily sleep on days 1-{len(days)} of 16 h in bed "
                                    + "/".join(f"{x:.2f}" for x in days) + f" h; asymptote (last 3 days) {value:.2f} h",
                     series=(Series(list(range(1, len(days) + 1)), days, "model", "h"),), xlabel="day of 16 h in bed",
@@ -67,7 +74,7 @@ def m_extended_older(ctx: Context) -> Measured:
 
 
 def m_extended_difference(ctx: Context) -> Measured:
-    young, older = (float(np.mean(_extended_days(ctx, i)[-3:])) for i in (0, 1))
+    young, older = (_asymptote_h(_extended_days(ctx, i)) for i in (0, 1))
     return Measured(young - older, details=f"asymptotic daily sleep young {young:.2f} h, older {older:.2f} h")
 
 
@@ -96,11 +103,10 @@ def _weekends(ctx: Context):
 def m_weekend_wake(ctx: Context) -> Measured:
     n = subject(_weekends(ctx).nightly, 0, "night")
     free = n[(n.index >= 14) & (n.index % 7 >= 4) & (n.index % 7 <= 5)]
-    clock = free["wake"].map(lambda s: int(s[:2]) + int(s[3:]) / 60.0).to_numpy(dtype=float)
-    delay = float(60.0 * (clock.mean() - 7.0))
-    return Measured(delay, details=f"free-day wake {int(clock.mean()):02d}:{round(60 * (clock.mean() % 1)):02d} on "
-                                   f"average ({len(clock)} free mornings, weeks 3-{WEEKS}) vs the 07:00 alarm: "
-                                   f"{delay:+.0f} min")
+    clock = float(free["wake"].map(clock_hours).mean())
+    delay = 60.0 * (clock - 7.0)
+    return Measured(delay, details=f"free-day wake {clock_string(clock)} on average ({len(free)} free mornings, weeks "
+                                   f"3-{WEEKS}) vs the 07:00 alarm: {delay:+.0f} min")
 
 
 # ------------------------------------------------------------------ recovery sleep that ends by itself ------------

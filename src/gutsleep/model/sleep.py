@@ -138,8 +138,7 @@ def build(m: ModelBuilder) -> None:
                    observe=True)
     m.let("light_lux_effective", m.u("light_lux") * (1 - risen) + m.u("light_lux_risen") * risen, "lux",
           "light at the open eye: the bedroom's in bed, the day's light once up after an alarm-free night")
-    m.let("nap_asleep", m.u("nap") * opportunity * z / (1 + m.ref("awake_odds")), "1",
-          "fraction of the time asleep in a daytime nap", observe=True)
+    m.let("nap_asleep", m.u("nap") * asleep, "1", "fraction of the time asleep in a daytime nap", observe=True)
     age = m.sym("age_above_reference")
 
     psi = m.sym("clock_phase_psi")

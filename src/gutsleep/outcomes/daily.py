@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from gutsleep.outcomes import _compiled as cc
-from gutsleep.outcomes.common import STEP_H, Columns, OutcomeSchedule
+from gutsleep.outcomes.common import STEP_H, STEP_MIN, Columns, OutcomeSchedule
 from gutsleep.outcomes.nightly import RowStore, _frozen, assemble, capacity_hint
 from gutsleep.solve.engine import threads_for
 
@@ -232,7 +232,7 @@ class DailyReducer:
         for j, (col, _) in enumerate(_MEANS):
             cols[col] = means[:, j]
         for j, (col, _) in enumerate(_SUMS, start=len(_MEANS)):
-            cols[col] = acc[:, j] * STEP_H * 60.0
+            cols[col] = acc[:, j] * STEP_MIN
         m = len(_MEANS) + len(_SUMS)
         cols["gut_serotonin_share"] = means[:, m]
         for j, g in enumerate(self.guilds):
