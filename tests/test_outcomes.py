@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gutsleep.inputs import build_schedule
 from gutsleep.outcomes import (
@@ -295,6 +297,43 @@ def test_richness_uses_each_subjects_detection_limit() -> None:
                            detection_limit=np.array([1e-5, 1e-7]))
     feed(reducer, v, 1)
     assert reducer.result()["richness"].tolist() == [2, 3]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(1e-7, 1.0), min_size=3, max_size=3), st.integers(1, 10**6))
+def test_observed_richness_is_the_expected_rarefied_richness(abundance: list[float], reads: int) -> None:
+    """Expected richness of ``reads`` draws (Hurlbert 1971), never above the taxa present; resident richness leaves
+    the passing strains out."""
+    v = series(1, 1)
+    for name, x in zip(("taxon_a", "taxon_b", "taxon_c"), abundance, strict=True):
+        v[name][0] = x
+    reducer = DailyReducer(COLUMNS, FakeSchedule(plain_local(1, 1), np.full((1, SPD), -1)),
+                           transient_taxa={"c"}, reads=reads)
+    feed(reducer, v, 1)
+    df = reducer.result()
+    p = np.array(abundance) / sum(abundance)
+    assert df["richness_observed"].iloc[0] == pytest.approx(float(np.sum(1 - (1 - p) ** reads)), rel=1e-9)
+    assert 0 < df["richness_observed"].iloc[0] <= 3
+    detected = p >= 1e-5
+    assert df["richness"].iloc[0] == detected.sum()
+    assert df["richness_resident"].iloc[0] == detected[:2].sum()
+
+
+def test_observed_richness_matches_simulated_sequencing() -> None:
+    """Mean taxa seen in multinomial samples of 10,000 reads (an independent check of the closed form)."""
+    p = np.array([1.0, 1e-3, 1e-4, 2e-5])
+    p = p / p.sum()
+    seen = (np.random.default_rng(0).multinomial(10_000, p, size=4000) > 0).sum(axis=1).mean()
+    assert float(np.sum(1 - (1 - p) ** 10_000)) == pytest.approx(seen, abs=0.03)
+
+
+def test_one_read_sees_one_taxon_and_deep_sequencing_sees_all() -> None:
+    for reads, expected in ((1, 1.0), (10**9, 3.0)):
+        v = series(1, 1)
+        v["taxon_a"][0], v["taxon_b"][0], v["taxon_c"][0] = 1.0, 1e-3, 1e-4
+        reducer = DailyReducer(COLUMNS, FakeSchedule(plain_local(1, 1), np.full((1, SPD), -1)), reads=reads)
+        feed(reducer, v, 1)
+        assert reducer.result()["richness_observed"].iloc[0] == pytest.approx(expected, rel=1e-6)
 
 
 def jet_local(days: int, shift_h: float) -> np.ndarray:

@@ -99,7 +99,9 @@ def test_transient_effects_show_as_a_peak(example_summary: pd.DataFrame) -> None
     assert abx.peak_change < -4.0 and 14 <= abx.peak_at <= 25 and abx.window_change < -2.0
     assert abx.recovery_days >= 1 and abx.change_area < -50.0
     shannon = _row(example_summary, "antibiotics", "shannon")
-    assert shannon.peak_change < -0.1 and shannon.recovery_days > 0
+    # a few taxa stay lost after the course (ABX02-LOST), so Shannon ends ~0.02 below its baseline, above the
+    # summary's 0.01 resolution: its recovery is checked against ABX-02 in test_example_effects instead
+    assert shannon.peak_change < -0.1 and 14 <= shannon.peak_at <= 25
     jet = _row(example_summary, "jet-lag", "sol_min")
     assert jet.peak_change > 60.0 and jet.peak_at == 14
     assert _row(example_summary, "jet-lag", "dlmo_clock_h").peak_change > 1.0  # hours of phase shift

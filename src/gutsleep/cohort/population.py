@@ -37,6 +37,7 @@ from gutsleep.cohort.distributions import (
     range_problems,
 )
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
+from gutsleep.model.microbiome import TAXA
 from gutsleep.scenario import Habits, Intervention, Light, Person, Scenario, Sweeteners
 from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
 from gutsleep.scenario.models import Variability, check_meals, parse_variability
@@ -45,6 +46,8 @@ MAX_SIZE = 10_000_000
 PERSON_PARAMETERS: tuple[str, ...] = ("age_years", "is_female", "bmi_kg_m2", "vagotomy")
 """Parameters set from each subject's person (age, sex, BMI, vagotomy); they cannot vary as parameters."""
 
+NICHE_QUALITY_CV = 1.5
+"""Between-person CV of every taxon's niche quality (its capacity in that person's gut)."""
 DEFAULT_PARAMETER_CV: dict[str, float] = {
     "clock_intrinsic_period_h": 0.008,  # SD ~0.2 h around 24.2 h (Czeisler 1999 range of tau)
     "sleep_pressure_rise_time_h": 0.10,
@@ -69,6 +72,9 @@ DEFAULT_PARAMETER_CV: dict[str, float] = {
     "tight_junction_rate": 0.20,
     "permeability_index_healthy": 0.20,
     "caffeine_half_life_h": 0.33,  # IOM 2001: 1.5-9.5 h around a 5-h mean (~ +/-2 SD of a log-normal)
+    # each person's own community: a common species' abundance spans 2-3 orders of magnitude between healthy adults
+    # (HMP 2012 Nature 486:207); CV 1.5 is a ln-SD of ~1.1: a 95 % range of x8 or /8 in capacity, the low end
+    **{f"{t.name}_niche_quality": NICHE_QUALITY_CV for t in TAXA},
 }
 """Parameters that vary between people by default, with their coefficient of variation (assumptions: clock,
 sleep-homeostasis, HPA, growth-rate, transit and baseline-inflammation traits differ between individuals; CVs

@@ -22,7 +22,7 @@ from gutsleep.evidence.framework import (
 )
 from gutsleep.model import INPUT_NAMES, build_model
 from gutsleep.model.inputs import STEPS_PER_DAY
-from gutsleep.model.microbiome import TAXA
+from gutsleep.model.microbiome import N_TAXA, TAXA
 
 CH = {name: i for i, name in enumerate(INPUT_NAMES)}
 BACTEROIDETES = {"bacteroides_thetaiotaomicron", "bacteroides_uniformis", "bacteroides_ovatus",
@@ -831,7 +831,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     _exp("FIB03-PREBIOTIC", ("FIB-03",), "Prebiotic is bifidogenic and helps sleep within 4 weeks",
          "lactic-acid bacteria up (> 1.1)", 1.1, 10, "fold", m_prebiotic, role="validation"),
     _exp("FERM01-DOSE", ("FERM-01",), "Fermented foods raise diversity and lower IL-6, dose-dependently",
-         "richness up at 6 servings", 1, 37, "taxa", m_fermented_diversity, fast=False, role="calibration"),
+         "richness up at 6 servings", 1, N_TAXA, "taxa", m_fermented_diversity, fast=False, role="calibration"),
     _exp("FERM01-FIBER", ("FERM-01",), "Doubling fiber leaves mean diversity unchanged over 10 weeks",
          "within +/-5 %", -5, 5, "%", m_fiber_arm, fast=False, role="validation"),
     _exp("FERM01-THRESHOLD", ("FERM-01",), "No threshold at 6 servings: effects scale with servings",
@@ -849,9 +849,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
          tolerance_note="'similarity >= 0.8-0.9' read at its stricter end (Shannon ratio >= 0.9), capped at "
                         "1.1 against overshoot",
          role="validation"),
-    _exp("ABX02-LOST", ("ABX-02",), "Some taxa still missing at 180 days", ">= 1", 1, 37, "taxa", m_abx_lost_taxa,
+    _exp("ABX02-LOST", ("ABX-02",), "Some taxa still missing at 180 days", ">= 1", 1, N_TAXA, "taxa", m_abx_lost_taxa,
          fast=False, role="validation"),
-    _exp("ABX03-SCAR", ("ABX-03",), "Taxon-specific scars 2 years after clindamycin", ">= 1", 1, 37, "taxa",
+    _exp("ABX03-SCAR", ("ABX-03",), "Taxon-specific scars 2 years after clindamycin", ">= 1", 1, N_TAXA, "taxa",
          m_abx_scar, fast=False, role="validation"),
     _exp("ABX-DURATION", ("ABX-01", "ABX-02"), "Composition is back near baseline within ~1.5-2 months",
          "7-45 days after the course", 7, 45, "days",

@@ -3,7 +3,7 @@
 Used by the cross-check tests and the comparison benchmark. libroadrunner comes with the ``[sbml]`` extra.
 
 libroadrunner notes (measured with libroadrunner 2.10): it inlines every assignment rule wherever it is
-referenced, without caching, so the Shannon index (37 terms, each referring twice to the 37-term detected
+referenced, without caching, so the Shannon index (45 terms, each referring twice to the 45-term detected
 total) makes one right-hand-side evaluation cost ~0.3 ms, and the default MCJIT backend needs ~60-90 s
 to compile the model. The LLJIT backend compiles it in ~10 s and is used here. The non-stiff (Adams)
 CVODE method is about twice as fast as BDF on this model at the same tolerances (results agree to ~1e-7).

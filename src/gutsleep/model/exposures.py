@@ -131,6 +131,7 @@ def build(m: ModelBuilder) -> None:
         ("sugar_load_g_per_day", "added_sugar_g_per_h", "g/day", 70.0),
         ("protein_load_g_per_day", "protein_g_per_h", "g/day", 80.0),
         ("fermented_load_servings_per_day", "fermented_servings_per_h", "servings/day", 0.0),
+        ("fiber_load_g_per_day", "fiber_g_per_h", "g/day", 15.0),
     ):
         st = m.state(name, init, unit, f"smoothed daily intake ({channel})", scale=max(init, 1.0))
         m.rate(st, (24 * m.u(channel) - st) / tau)

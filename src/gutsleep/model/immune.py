@@ -96,7 +96,7 @@ def build(m: ModelBuilder) -> None:
     g_div = m.param("diversity_il6_damping", 0.5, "1", 0.0, 1.0,
                     "calibrated: FERM01-DOSE; FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
                     "relative IL-6 fall per unit Shannon diversity above its baseline")
-    div_ref = m.param("shannon_reference", 2.7941, "1", 1.5, 3.5,
+    div_ref = m.param("shannon_reference", 3.1933, "1", 1.5, 3.8,
                       "assumption: reference scale, the baseline person's Shannon index of the modelled community",
                       "Shannon diversity at which the damping is zero")
     g_cort = m.param("cortisol_il6_suppression", 0.3, "1", 0.0, 1.0,
@@ -125,8 +125,8 @@ def build(m: ModelBuilder) -> None:
                     "peak at 2 h (ex-vivo hyporesponsiveness maximal at 6 h after 0.5 ng/kg, Dillingh 2014)",
                     "rate at which the tolerance-inducing exposure follows acute endotoxaemia")
     lps_tol50 = m.param("endotoxin_tolerance_half_fold", 20.0, "1", 5.0, 100.0,
-                        "assumption: only acute (i.v.-like) endotoxaemia induces tolerance (steep, Hill n = 2); "
-                        "gut-derived low-grade levels (1-3 fold) stay far below the half-effect",
+                        "assumption: only acute (i.v.-like) endotoxaemia induces tolerance (steep, Hill n = 4, so the "
+                        "weeks-long memory of gut-derived low-grade levels of 1-4 fold stays below ~5 % tolerance)",
                         "LPS fold above baseline giving half the tolerance-inducing exposure")
     k_tol = m.param("endotoxin_tolerance_induction_rate", 1.0, "1/h", 0.02, 2.0,
                     "calibrated: DEVOS09-TOLERANCE; de Vos 2009 Crit Care Med 37:1929: five daily 2 ng/kg doses, IL-6 "
@@ -138,7 +138,7 @@ def build(m: ModelBuilder) -> None:
                       "time constant of the loss of endotoxin tolerance")
     lps_excess = pos(lps - 1)
     mem = m.state("endotoxin_exposure_memory", 0.0, "1", "recent acute-endotoxaemia exposure (0-1)", scale=1.0)
-    m.rate(mem, k_mem * (lps_excess**2 / (lps_excess**2 + lps_tol50**2) - mem))
+    m.rate(mem, k_mem * (lps_excess**4 / (lps_excess**4 + lps_tol50**4) - mem))
     tol = m.state("endotoxin_tolerance", 0.0, "1", "endotoxin tolerance: fraction of the acute IL-6 response "
                   "suppressed (0-1)", scale=1.0)
     m.rate(tol, k_tol * mem * (1 - tol) - tol / tau_tol)

@@ -111,8 +111,8 @@ def build(m: ModelBuilder) -> None:
                     "assumption: 10 g/day inulin/GOS raises bifidobacteria several-fold within weeks (FIB-03c: "
                     "Bifidobacterium up, p = 0.02)",
                     "extra growth of lactic-acid bacteria at saturating prebiotic")
-    m.let("lactic_resource", (1 + m.sym("fiber_resource")) / 2 + g_pre * pre / (pre + 1), "1",
-          "resource of lactic-acid bacteria: fiber breakdown products plus prebiotic")
+    m.let("lactic_resource", (1 + m.sym("plant_fiber_resource")) / 2 + g_pre * pre / (pre + 1), "1",
+          "resource of lactic-acid bacteria: fructans and oligosaccharides of dietary fiber plus prebiotic")
 
     # SCFA
     shares = {g: FERMENTER_WEIGHT[g] * guild[g] / (cap + 1e-12) for g in guild}
@@ -134,7 +134,7 @@ def build(m: ModelBuilder) -> None:
         concs[name] = c
     m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
           "total colonic SCFA")
-    but_ref = m.param("butyrate_reference_mM", 9.029, "mM", 3, 30,
+    but_ref = m.param("butyrate_reference_mM", 9.613, "mM", 3, 30,
                       "assumption: reference scale, the baseline person's colonic butyrate (15 % of ~75 mM, FIB-02)",
                       "colonic butyrate of the baseline person")
     m.let("portal_butyrate_rel", concs["butyrate"] / but_ref, "1",

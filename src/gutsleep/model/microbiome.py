@@ -1,4 +1,4 @@
-r"""Gut microbial community: 37 taxa in six functional guilds.
+r"""Gut microbial community: 45 taxa in six functional guilds.
 
 Each taxon follows a logistic competition model (a generalised Lotka-Volterra form with
 negative self-interaction, Stein et al. 2013 PLoS Comput Biol 9:e1003388):
@@ -66,7 +66,7 @@ TAXA: tuple[Taxon, ...] = (
     Taxon("bacteroides_thetaiotaomicron", "saccharolytic", 0, oscillates=True),
     Taxon("bacteroides_uniformis", "saccharolytic", 1, oscillates=True),
     Taxon("bacteroides_ovatus", "saccharolytic", 2, oscillates=True),
-    Taxon("parabacteroides_distasonis", "saccharolytic", 3),
+    Taxon("parabacteroides_distasonis", "saccharolytic", 3, oscillates=True),
     Taxon("alistipes_putredinis", "saccharolytic", 4),
     Taxon("ruminococcus_bromii", "saccharolytic", 5),
     Taxon("veillonella_parvula", "saccharolytic", 6),
@@ -92,7 +92,97 @@ TAXA: tuple[Taxon, ...] = (
     Taxon("fusobacterium_nucleatum", "pathobionts", 5),
     Taxon("akkermansia_muciniphila", "mucin_degraders", 0),
     Taxon("ruminococcus_gnavus", "mucin_degraders", 1),
+    # the rarer fiber degraders that industrialised, low-fiber diets lose first (appended so the earlier taxa keep
+    # their state order)
+    Taxon("roseburia_inulinivorans", "butyrate_producers", 8),
+    Taxon("coprococcus_comes", "butyrate_producers", 9),
+    Taxon("subdoligranulum_variabile", "butyrate_producers", 10),
+    Taxon("eubacterium_siraeum", "butyrate_producers", 11),
+    Taxon("bacteroides_cellulosilyticus", "saccharolytic", 8),
+    Taxon("bacteroides_intestinalis", "saccharolytic", 9),
+    Taxon("ruminococcus_champanellensis", "saccharolytic", 10),
+    Taxon("treponema_succinifaciens", "saccharolytic", 11, specialist=True),
 )
+N_TAXA = len(TAXA)
+
+# Substrate niches of each taxon: shares of its growth drawn from each resource (each row sums to 1).
+#   fiber      plant cell-wall polysaccharides of the diet (hemicellulose/arabinoxylan, pectin, beta-glucan)
+#   starch     resistant starch and the other colonic carbohydrate (the colonic carbohydrate pool)
+#   fructan    inulin/FOS and other oligosaccharides (the prebiotic class and fructans of the diet)
+#   cross_fed  acetate, lactate and oligosaccharides released by the primary fiber degraders
+#   mucus      host mucus glycans          sugar_protein  simple sugars and protein reaching the colon
+#   host       host-derived resources present whatever the diet (epithelial debris, bile, nitrate, ethanolamine)
+NICHE_RESOURCES: tuple[str, ...] = ("fiber", "starch", "fructan", "cross_fed", "mucus", "sugar_protein", "host")
+NICHES: dict[str, dict[str, float]] = {
+    # butyrate producers: acetate-consuming F. prausnitzii; lactate users E. hallii / A. hadrus (Duncan 2004 Br J
+    # Nutr 91:915; Belenguer 2006 Appl Environ Microbiol 72:3593); xylan/starch degraders Roseburia, E. rectale
+    # (Cockburn 2015 Mol Microbiol 95:209; Leth 2018 Environ Microbiol 20:2209); Lachnospira on pectin
+    "faecalibacterium_prausnitzii": {"cross_fed": 0.5, "fiber": 0.3, "fructan": 0.2},
+    "eubacterium_rectale": {"starch": 0.4, "fiber": 0.2, "cross_fed": 0.2, "fructan": 0.2},
+    "roseburia_intestinalis": {"fiber": 0.8, "cross_fed": 0.2},
+    "anaerostipes_hadrus": {"cross_fed": 0.8, "fructan": 0.2},
+    "eubacterium_hallii": {"cross_fed": 0.9, "host": 0.1},
+    "coprococcus_eutactus": {"fiber": 0.7, "cross_fed": 0.3},
+    "lachnospira_pectinoschiza": {"fiber": 1.0},
+    "butyricicoccus_pullicaecorum": {"fiber": 0.6, "cross_fed": 0.4},
+    # Bacteroidetes: polysaccharide generalists that switch to host glycans when fiber is scarce (Sonnenburg 2005
+    # Science 307:1955; Martens 2008 Cell Host Microbe 4:447); R. bromii the resistant-starch keystone (Ze 2012
+    # ISME J 6:1535); P. copri on xylan, enriched in non-industrialised diets (De Filippo 2010 PNAS 107:14691);
+    # Alistipes and Parabacteroides rise on animal-based diets (David 2014 Nature 505:559)
+    "bacteroides_thetaiotaomicron": {"fiber": 0.2, "starch": 0.2, "mucus": 0.4, "host": 0.2},
+    "bacteroides_uniformis": {"fiber": 0.3, "starch": 0.3, "fructan": 0.2, "mucus": 0.2},
+    "bacteroides_ovatus": {"fiber": 0.7, "fructan": 0.2, "mucus": 0.1},
+    "parabacteroides_distasonis": {"starch": 0.5, "mucus": 0.3, "sugar_protein": 0.2},
+    "alistipes_putredinis": {"sugar_protein": 0.5, "host": 0.3, "starch": 0.2},
+    "ruminococcus_bromii": {"starch": 1.0},
+    "veillonella_parvula": {"cross_fed": 0.9, "host": 0.1},
+    "prevotella_copri": {"fiber": 1.0},
+    # lactic-acid bacteria: bifidobacteria on fructans, B. adolescentis also on resistant starch (Ze 2012),
+    # B. dentium on mucin (Engevik 2019 mBio 10:e01087); lactobacilli on sugars and fructans
+    "bifidobacterium_adolescentis": {"fructan": 0.5, "starch": 0.5},
+    "bifidobacterium_longum": {"fructan": 0.6, "fiber": 0.3, "mucus": 0.1},
+    "bifidobacterium_dentium": {"fructan": 0.4, "mucus": 0.3, "sugar_protein": 0.3},
+    "levilactobacillus_brevis": {"fructan": 0.5, "sugar_protein": 0.5},
+    "lactiplantibacillus_plantarum": {"fructan": 0.5, "sugar_protein": 0.5},
+    "lacticaseibacillus_rhamnosus": {"fructan": 0.5, "sugar_protein": 0.5},
+    "streptococcus_thermophilus": {"sugar_protein": 1.0},
+    "lactococcus_lactis": {"sugar_protein": 1.0},
+    "leuconostoc_mesenteroides": {"fructan": 0.5, "sugar_protein": 0.5},
+    # spore formers: proteolytic and bile-acid-transforming Clostridia, sugar-favoured E. ramosum
+    "turicibacter_sanguinis": {"starch": 0.5, "host": 0.5},
+    "clostridium_sporogenes": {"sugar_protein": 0.6, "host": 0.4},
+    "clostridium_scindens": {"host": 0.6, "starch": 0.4},
+    "erysipelatoclostridium_ramosum": {"sugar_protein": 0.7, "starch": 0.3},
+    # pathobionts persist on host-derived resources whatever the diet (nitrate, ethanolamine, mucus sugars: Winter
+    # 2013 Science 339:708; Thiennimitr 2011 PNAS 108:17480) and bloom on sugar and protein
+    "escherichia_coli": {"sugar_protein": 0.6, "host": 0.4},
+    "enterococcus_faecalis": {"sugar_protein": 0.6, "host": 0.4},
+    "bilophila_wadsworthia": {"sugar_protein": 0.5, "host": 0.5},
+    "klebsiella_pneumoniae": {"sugar_protein": 0.6, "host": 0.4},
+    "desulfovibrio_piger": {"sugar_protein": 0.4, "host": 0.4, "cross_fed": 0.2},
+    "fusobacterium_nucleatum": {"sugar_protein": 0.6, "host": 0.4},
+    # mucin degraders (Derrien 2004 IJSEM 54:1469; Crost 2013 PLoS One 8:e76341)
+    "akkermansia_muciniphila": {"mucus": 0.9, "host": 0.1},
+    "ruminococcus_gnavus": {"mucus": 0.7, "starch": 0.3},
+    # rarer fiber degraders: R. inulinivorans on fructans and starch (Scott 2014 ISME J 8:1323), C. comes and
+    # S. variabile on fiber and cross-fed lactate/acetate, E. siraeum and R. champanellensis on cellulose and
+    # xylan (Chassard 2012 IJSEM 62:138), B. cellulosilyticus / B. intestinalis on cellulose and xylan (McNulty 2013
+    # PLoS Biol 11:e1001637), Treponema succinifaciens found only in non-industrialised guts (Schnorr 2014 Nat
+    # Commun 5:3654; Smits 2017)
+    "roseburia_inulinivorans": {"fructan": 0.5, "starch": 0.3, "fiber": 0.2},
+    "coprococcus_comes": {"fiber": 0.6, "cross_fed": 0.4},
+    "subdoligranulum_variabile": {"fiber": 0.5, "cross_fed": 0.5},
+    "eubacterium_siraeum": {"fiber": 1.0},
+    "bacteroides_cellulosilyticus": {"fiber": 0.8, "starch": 0.2},
+    "bacteroides_intestinalis": {"fiber": 0.9, "mucus": 0.1},
+    "ruminococcus_champanellensis": {"fiber": 1.0},
+    "treponema_succinifaciens": {"fiber": 1.0},
+}
+NICHES_SOURCE = ("per-taxon substrate preferences from the literature cited beside NICHES in model/microbiome.py "
+                 "(Duncan 2004, Belenguer 2006, Cockburn 2015, Leth 2018, Sonnenburg 2005, Martens 2008, Ze 2012, "
+                 "De Filippo 2010, David 2014, Engevik 2019, Winter 2013, Thiennimitr 2011, Derrien 2004, Crost "
+                 "2013); the shares are assumptions that rank each taxon's main and fallback substrates")
+
 
 # Guild-level traits: (growth 1/h, capacity, stressor effects ...). Sources are given per column below.
 # columns: growth, mortality, capacity
@@ -184,6 +274,16 @@ def build(m: ModelBuilder) -> None:
     x_det = m.param("detection_limit_abundance", 1e-5, "1", 1e-7, 1e-4,
                     "assumption: 16S sequencing at ~10^5 reads per sample detects taxa above ~1e-5",
                     "relative abundance below which a taxon counts as absent")
+    x_floor = m.param("extinction_floor_abundance", 3e-6, "1", 1e-7, 1e-4,
+                      "assumption: a colonic population below ~10^8 cells (3e-6 of ~4e13) loses its spatial "
+                      "foothold (Allee-type demographic floor, separate from any assay's detection limit)",
+                      "relative abundance below which a taxon's population declines on its own")
+    spec_imm = m.param("specialist_immigration_fraction", 0.3, "1", 0.0, 1.0,
+                       "calibrated: FERM01-DOSE; assumption: taxa of industrialised-diet-depleted niches (Prevotella "
+                       "copri, Lachnospira) are rarer in the regional pool of industrialised populations (Smits 2017 "
+                       "Science 357:802; Sonnenburg 2016 Nature 529:212 lost taxa over generations), from absent (0) "
+                       "to as common as the others (1)",
+                       "background immigration of specialist taxa relative to the others")
     k_allee = m.param("rare_taxon_loss_rate", 0.04, "1/h", 0.0, 0.2,
                       "assumption: rare taxa lose their niche foothold and wash out (Allee-type loss below "
                       "detection), enough to overcome growth of a taxon below detection",
@@ -211,8 +311,9 @@ def build(m: ModelBuilder) -> None:
                         "assumption: low-abundance taxa are lost first under dietary stress (industrialised diets "
                         "deplete taxa, Sonnenburg 2016, RECALLED); +30 % per rank within the guild",
                         "relative increase of stressor effects per rank within a guild")
-    ratio = m.param("within_guild_rank_ratio", 0.6, "1", 0.3, 0.9,
-                    "assumption: geometric rank-abundance within a guild (each rank 0.6 x the previous)",
+    ratio = m.param("within_guild_rank_ratio", 0.75, "1", 0.3, 0.9,
+                    "assumption: geometric rank-abundance within a guild on the typical US diet (each rank 0.75 x "
+                    "the previous); the niche supply then reorders the ranks with the diet",
                     "ratio of capacities between consecutive ranks in a guild")
     spec_cost = m.param("specialist_extra_mortality", 0.012, "1/h", 0.0, 0.05,
                         "assumption: specialists of industrialised-diet-depleted niches (Prevotella copri, "
@@ -260,14 +361,38 @@ def build(m: ModelBuilder) -> None:
     }
     abx_level = {k: m.ref(f"antibiotic_{k}_level") for k in ("broad", "anaerobe", "quinolone")}
 
-    # Resources (relative to the baseline diet)
-    resource = {
-        "butyrate_producers": m.ref("fiber_resource"),
-        "saccharolytic": m.ref("fiber_resource"),
-        "lactic_acid": m.ref("lactic_resource"),
-        "spore_formers": m.ref("fiber_resource") ** sp.Rational(1, 2),
-        "pathobionts": m.ref("pathobiont_resource"),
-        "mucin_degraders": m.ref("mucin_resource"),
+    # Niche resources (each 1 for the baseline person, 0-2 saturating): see NICHES
+    x_ref = m.param("cross_feeding_reference_g_per_h", 0.85, "g/h", 0.3, 2.0,
+                    "assumption: reference scale, the baseline person's colonic fermentation rate (fiber plus "
+                    "prebiotic), whose products (acetate, lactate, oligosaccharides) feed secondary degraders",
+                    "fermentation rate at which cross-fed taxa grow at their baseline rate")
+    ferm_flux = m.ref("fiber_fermentation_g_per_h") + m.ref("prebiotic_fermentation_g_per_h")
+    h_fib = m.param("plant_fiber_niche_half_saturation", 3.0, "1", 1.0, 10.0,
+                    "assumption: fiber degraders keep responding well above typical US intake (resistant starch "
+                    "raised R. bromii up to ~4-fold, Walker 2011 ISME J 5:220; 40-50 g/day diets of "
+                    "non-industrialised populations carry fiber-degrading taxa absent in the West, De Filippo 2010) "
+                    "and saturate a few-fold above it",
+                    "plant-fiber intake, relative to 15 g/day, at which the fiber niche is half its ceiling")
+    fib_rel = m.ref("fiber_load_g_per_day") / 15
+    niche_resource = {
+        "fiber": m.let("plant_fiber_resource", (1 + h_fib) * fib_rel / (fib_rel + h_fib), "1",
+                       "plant cell-wall polysaccharide niche relative to the typical US diet (15 g/day fiber)"),
+        "starch": m.ref("fiber_resource"),
+        "fructan": m.ref("lactic_resource"),
+        "cross_fed": m.let("cross_fed_resource", 2 * ferm_flux / (ferm_flux + x_ref), "1",
+                           "products of primary fermentation available to cross-feeders, relative to baseline",
+                           observe=True),
+        "mucus": m.ref("mucin_resource"),
+        "sugar_protein": m.ref("pathobiont_resource"),
+        "host": sp.Integer(1),
+    }
+    quality = {
+        t.name: m.param(f"{t.name}_niche_quality", 1.0, "1", 0.01, 10.0,
+                        "Human Microbiome Project Consortium 2012 Nature 486:207: the abundance of a common gut "
+                        "species differs by two to three orders of magnitude between healthy adults; the person's "
+                        "strain, niche and host fit scale its capacity (1 = typical)",
+                        f"person-specific niche quality of {t.name.replace('_', ' ')} (scales its capacity)")
+        for t in TAXA
     }
 
     symbols = {
@@ -275,12 +400,24 @@ def build(m: ModelBuilder) -> None:
                         f"relative abundance units of {t.name.replace('_', ' ')}", scale=1e-3, timescale="slow")
         for t in TAXA
     }
-    capacity = {}
+    trace = m.param("niche_trace_supply", 0.1, "1", 0.05, 0.3,
+                    "assumption: no niche is ever empty: other foods, sloughed cells and neighbouring taxa leave a "
+                    "trace of every substrate (about a tenth of the typical supply), so capacities stay positive "
+                    "and the competition stays integrable on a diet without fiber (0.02 let a fiber-free, "
+                    "sweetener-saturated diet blow up)",
+                    "share of the baseline niche supply left when the diet supplies none of a taxon's substrates")
+    capacity, supply = {}, {}
     for t in TAXA:
         n_g = sum(1 for o in TAXA if o.guild == t.guild)
+        supply[t.name] = m.let(f"niche_supply_{t.name}",
+                               trace + (1 - trace) * sp.Add(*(w * niche_resource[r]
+                                                            for r, w in NICHES[t.name].items())), "1",
+                               f"resource supply of the niche of {t.name.replace('_', ' ')} (1 at baseline)")
         capacity[t.name] = m.let(f"capacity_{t.name}",
-                                 cap[t.guild] * ratio**t.rank * (1 - ratio) / (1 - ratio**n_g), "1",
-                                 f"carrying capacity of {t.name.replace('_', ' ')} (geometric share of its guild)")
+                                 cap[t.guild] * ratio**t.rank * (1 - ratio) / (1 - ratio**n_g)
+                                 * quality[t.name] * supply[t.name], "1",
+                                 f"carrying capacity of {t.name.replace('_', ' ')} (geometric share of its guild, "
+                                 "scaled by its niche supply and the person's niche quality)")
     guild_total, guild_occ = {}, {}
     for g in GUILDS:
         members = [t for t in TAXA if t.guild == g]
@@ -314,14 +451,16 @@ def build(m: ModelBuilder) -> None:
         stress = sp.Add(*(stress_eff[g, s] * exposure[s] for s in _STRESSORS)) * (1 + rare_sens * t.rank)
         kill = sp.Add(*(abx_eff[g, k] * abx_level[k] for k in abx_level))
         extra = (spec_cost if t.specialist else 0) + (trans_cost if t.transient else 0)
-        allee = k_allee * x_det**2 / (x**2 + x_det**2)
-        # specialists have no background source: only fermented-food seeding can bring them back
-        lam = lam_bg * (seeding - 1) if t.specialist else lam_bg * seeding
+        allee = k_allee * x_floor**2 / (x**2 + x_floor**2)
+        # every resident taxon immigrates from a regional pool conditioned on the diet (people eating what feeds a
+        # taxon shed more of it); specialists of industrialised-diet-depleted niches are rare in that pool, and food
+        # and probiotic strains arrive only with the food or supplement
+        lam = 0 if t.transient else lam_bg * seeding * supply[t.name] * (spec_imm if t.specialist else 1)
         if t.fermented_food:
             lam = lam + food_lam / n_food
         if t.probiotic:
             lam = lam + probiotic_lam / n_pro
-        m.rate(x, x * (growth[g] * resource[g] * rho * (1 - comp) - mort[g] - extra - stress - kill - allee)
+        m.rate(x, x * (growth[g] * supply[t.name] * rho * (1 - comp) - mort[g] - extra - stress - kill - allee)
                + lam)
 
     # Diversity of the detectable community (natural-log Shannon index)

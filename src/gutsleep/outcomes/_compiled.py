@@ -21,9 +21,9 @@ NONE = -(2**62)
 
 # daily accumulator columns after the M summed means: count, mel max, morning max, evening sum, evening n,
 # dlmo, shannon at the last step, richness at the last step, local time at the end of the last step,
-# global step count at the end of the last step
-D_COUNT, D_MEL, D_MORN, D_EVE, D_EVE_N, D_DLMO, D_SHANNON, D_RICH, D_END, D_STEP = range(10)
-DAILY_EXTRA = 10
+# global step count at the end of the last step, resident richness and expected rarefied richness at the last step
+D_COUNT, D_MEL, D_MORN, D_EVE, D_EVE_N, D_DLMO, D_SHANNON, D_RICH, D_END, D_STEP, D_RICH_RES, D_RICH_OBS = range(12)
+DAILY_EXTRA = 12
 
 # nightly accumulator: bed local, end local (getting up), end step, steps, asleep, onset steps, onset local, waso,
 # steps from onset to the first REM, time in bed (steps), in bed at the last step (0-1), time in bed before onset
@@ -38,7 +38,8 @@ EV_NIGHT, EV_GAP = 0, 1
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def daily_block(k, i0, record, start, local, mean_idx, sero_idx, sero_w, guild_idx, taxa_idx, i_mel, i_cort,
-                i_psi, i_shannon, limits, end_steps, windows, dlmo_phase, step_h, cur_day, acc, events, n_events):
+                i_psi, i_shannon, limits, end_steps, windows, dlmo_phase, step_h, cur_day, acc, events, n_events,
+                resident, reads):
     """Advance the daily totals of subjects i0..i0+n over one simulated day; emit finished local days."""
     n, steps, _ = record.shape
     m = mean_idx.shape[0]
@@ -104,10 +105,18 @@ def daily_block(k, i0, record, start, local, mean_idx, sero_idx, sero_w, guild_i
                 for q in range(taxa_idx.shape[0]):
                     total += rec[taxa_idx[q]]
                 rich = 0.0
+                rich_res = 0.0
+                rich_obs = 0.0
                 for q in range(taxa_idx.shape[0]):
-                    if rec[taxa_idx[q]] / total >= limits[i]:
+                    p = rec[taxa_idx[q]] / total
+                    if p >= limits[i]:
                         rich += 1.0
+                        rich_res += resident[q]
+                    # expected taxa seen in `reads` reads drawn from the community (rarefaction, Hurlbert 1971)
+                    rich_obs += -math.expm1(reads * math.log1p(-min(max(p, 0.0), 1.0))) if p < 1.0 else 1.0
                 a[base + D_RICH] = rich
+                a[base + D_RICH_RES] = rich_res
+                a[base + D_RICH_OBS] = rich_obs
             a[base + D_END] = loc + step_h
             a[base + D_STEP] = k * steps + j + 1
 

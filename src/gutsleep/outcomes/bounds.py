@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from gutsleep.model.microbiome import N_TAXA
+
 
 @dataclass(frozen=True)
 class Bound:
@@ -43,8 +45,8 @@ NIGHTLY_BOUNDS: dict[str, Bound] = {
 """Bounds of the numeric nightly columns."""
 
 DAILY_BOUNDS: dict[str, Bound] = {
-    "shannon": Bound(0, math.log(37), "natural-log Shannon index of at most 37 modelled taxa"),
-    "richness": Bound(0, 37, "number of modelled taxa"),
+    "shannon": Bound(0, math.log(N_TAXA), f"natural-log Shannon index of at most {N_TAXA} modelled taxa"),
+    "richness": Bound(0, N_TAXA, "number of modelled taxa"),
     "butyrate_mM": Bound(0, 300, _SCFA),
     "propionate_mM": Bound(0, 300, _SCFA),
     "acetate_mM": Bound(0, 300, _SCFA),
@@ -68,6 +70,8 @@ DAILY_BOUNDS: dict[str, Bound] = {
                                      nan_allowed=True),
     "microbial_rhythm_amplitude": Bound(0, 1, "relative amplitude"),
     "nap_sleep_min": Bound(0, 16 * 60, "min; at most 4 naps of at most 4 h a day"),
+    "richness_resident": Bound(0, N_TAXA, "number of modelled taxa"),
+    "richness_observed": Bound(0, N_TAXA, "expected number of modelled taxa seen"),
 }
 """Bounds of the numeric daily columns (``guild_*`` shares are bounded 0-1 by :func:`bound_of`)."""
 

@@ -69,6 +69,10 @@ DESCRIPTIONS: dict[str, str] = {
     "cortisol_evening_nmol_l": "mean plasma cortisol between 18:00 and 23:00 local time",
     "microbial_rhythm_amplitude": "daily mean amplitude of the microbiome's diurnal rhythm (0-1)",
     "nap_sleep_min": "minutes asleep in the day's naps (daytime sleep opportunities; 0 without naps)",
+    "richness_resident": "detected taxa that are residents of the gut (food and probiotic strains passing through "
+                         "left out) at the end of the day",
+    "richness_observed": "richness a 16S assay would report at 10,000 reads: expected number of taxa seen in a "
+                         "rarefied sample of the community at the end of the day (rare taxa are missed)",
 }
 """Description of each known outcome column (``guild_<name>`` columns are described generically)."""
 
@@ -105,6 +109,8 @@ LABELS: dict[str, str] = {
     "cortisol_evening_nmol_l": "evening cortisol",
     "microbial_rhythm_amplitude": "microbial rhythm amplitude",
     "nap_sleep_min": "nap sleep",
+    "richness_resident": "resident richness",
+    "richness_observed": "observed richness (16S, 10k reads)",
 }
 """Short human label of each known outcome column (others: the column name with spaces)."""
 
@@ -141,6 +147,8 @@ RESOLUTION: dict[str, float] = {
     "cortisol_evening_nmol_l": 5.0,
     "microbial_rhythm_amplitude": 0.01,
     "nap_sleep_min": 1.0,  # min, like total sleep time
+    "richness_resident": 1.0,  # one taxon
+    "richness_observed": 1.0,
 }
 """Meaningful resolution of each known outcome column, in its unit (see module docstring)."""
 

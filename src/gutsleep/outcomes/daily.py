@@ -8,6 +8,10 @@ jet-lag day is shorter or longer than 24 h. A value recorded at the end of a ste
   step.
 * ``shannon`` (the model's observable) and ``richness`` (taxa with relative abundance >= the detection limit,
   relative abundance = taxon / sum of taxa) are taken at the end of the day's last step.
+* ``richness_resident``: the detected taxa that are residents (food and probiotic strains passing through left out);
+  ``richness_observed``: the richness a 16S assay rarefied to :data:`SEQUENCING_READS` reads would report,
+  sum over taxa of ``1 - (1 - p)^reads`` (expected rarefied richness, Hurlbert 1971 Ecology 52:577), at the end of
+  the day. It is below ``richness`` (the true community above the detection limit) because rare taxa are missed.
 * ``melatonin_peak_pg_ml``: maximum over the day.
 * ``dlmo_clock_h``: local clock hour (0-24) at which ``clock_phase_psi mod 2 pi`` first crosses 5 pi / 12
   upwards during the day, linearly interpolated between step ends; NaN if it does not cross that day.
@@ -26,12 +30,13 @@ variable is one entry in :data:`_MEANS` (and its name in :data:`BASE_DAILY_COLUM
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gutsleep.model.microbiome import TAXA
 from gutsleep.outcomes import _compiled as cc
 from gutsleep.outcomes.common import STEP_H, STEP_MIN, Columns, OutcomeSchedule
 from gutsleep.outcomes.nightly import RowStore, _frozen, assemble, capacity_hint
@@ -43,6 +48,8 @@ BLOOD_VOLUME_ML: float = 5000.0
 PLASMA_VOLUME_ML: float = 3000.0
 MORNING_WINDOW_H: tuple[float, float] = (5.0, 11.0)
 EVENING_WINDOW_H: tuple[float, float] = (18.0, 23.0)
+SEQUENCING_READS: int = 10_000
+"""Read depth of the assay behind ``richness_observed`` (a typical rarefaction depth of 16S studies)."""
 
 _MEANS: tuple[tuple[str, str], ...] = (
     ("butyrate_mM", "butyrate_mM"),
@@ -88,7 +95,7 @@ BASE_DAILY_COLUMNS: tuple[str, ...] = (
     "microbial_rhythm_amplitude",
 )
 """Public contract: daily columns before the ``guild_<name>`` columns (one per guild, relative abundance)."""
-EXTRA_DAILY_COLUMNS: tuple[str, ...] = ("nap_sleep_min",)
+EXTRA_DAILY_COLUMNS: tuple[str, ...] = ("nap_sleep_min", "richness_resident", "richness_observed")
 """Public contract: daily columns after the ``guild_<name>`` columns (added later; appended so that positions of the
 earlier columns never change)."""
 
@@ -116,6 +123,8 @@ DAILY_UNITS: dict[str, str] = {
     "cortisol_evening_nmol_l": "nmol/L (mean 18:00-23:00)",
     "microbial_rhythm_amplitude": "1",
     "nap_sleep_min": "min",
+    "richness_resident": "number of detected resident taxa",
+    "richness_observed": f"expected number of taxa seen in {SEQUENCING_READS:,} reads",
 }
 """Unit (or meaning) of every daily column except the guild shares (``guild_<name>``: fraction 0-1)."""
 
@@ -151,13 +160,21 @@ class DailyReducer:
         *,
         detection_limit: float | np.ndarray = 1e-5,
         end_steps: np.ndarray | None = None,
+        transient_taxa: Collection[str] | None = None,
+        reads: int = SEQUENCING_READS,
     ) -> None:
         self._schedule = schedule
         self._end_steps = np.zeros(0, dtype=np.int64) if end_steps is None else np.asarray(end_steps, np.int64)
         self._guild_vars = columns.starting_with("guild_")
         self.guilds = tuple(name.removeprefix("guild_") for name in self._guild_vars)
         self._guild_idx = np.array([columns[n] for n in self._guild_vars], dtype=np.int64)
-        self._taxa_idx = np.array([columns[n] for n in columns.starting_with("taxon_")], dtype=np.int64)
+        taxa = columns.starting_with("taxon_")
+        self._taxa_idx = np.array([columns[n] for n in taxa], dtype=np.int64)
+        passing = {t.name for t in TAXA if t.transient} if transient_taxa is None else set(transient_taxa)
+        self._resident = np.array([0.0 if n.removeprefix("taxon_") in passing else 1.0 for n in taxa])
+        if reads < 1:
+            raise ValueError(f"reads must be a positive read depth, got {reads}")
+        self._reads = float(reads)
         self._mean_idx = np.array([columns[src] for _, src in (*_MEANS, *_SUMS)], dtype=np.int64)
         self._i_shannon = columns["shannon"] if "shannon" in columns.names else -1
         self._i_mel = columns["melatonin_plasma_pg_ml"]
@@ -215,7 +232,7 @@ class DailyReducer:
                            _frozen(start, np.float64), local, self._mean_idx, self._sero_idx,
                            self._sero_w, self._guild_idx, self._taxa_idx, self._i_mel, self._i_cort, self._i_psi,
                            self._i_shannon, self._limits, self._end_steps, self._windows, DLMO_PHASE, STEP_H,
-                           self._cur, self._acc, events, n_events)
+                           self._cur, self._acc, events, n_events, self._resident, self._reads)
         if (n_events < 0).any():
             raise RuntimeError(f"more than {_EVENT_ROWS} local days ended on simulated day {k} for one subject")
         if n_events.any():
@@ -239,6 +256,8 @@ class DailyReducer:
             cols[f"guild_{g}"] = means[:, m + 1 + j]
         cols["shannon"] = acc[:, b + cc.D_SHANNON]
         cols["richness"] = acc[:, b + cc.D_RICH]
+        cols["richness_resident"] = acc[:, b + cc.D_RICH_RES]
+        cols["richness_observed"] = acc[:, b + cc.D_RICH_OBS]
         cols["melatonin_peak_pg_ml"] = acc[:, b + cc.D_MEL]
         cols["dlmo_clock_h"] = acc[:, b + cc.D_DLMO]
         morning = acc[:, b + cc.D_MORN]
@@ -261,4 +280,5 @@ class DailyReducer:
             if done.any():
                 self._collect(pending[done], np.column_stack([days[done].astype(np.float64), acc[done]]))
             self._cur[pending] = cc.NONE
-        return assemble(self._rows, daily_columns(self.guilds), ("subject", "day"), integers=("richness",))
+        return assemble(self._rows, daily_columns(self.guilds), ("subject", "day"),
+                        integers=("richness", "richness_resident"))
