@@ -3,22 +3,25 @@ r"""Gut microbial community: 45 taxa in six functional guilds.
 Each taxon follows a logistic competition model (a generalised Lotka-Volterra form with
 negative self-interaction, Stein et al. 2013 PLoS Comput Biol 9:e1003388):
 
-    dx_i/dt = x_i [ mu_g R_g rho_i (1 - C_i) - m_g - s_g - kill_i - allee_i ] + lambda_i
+    dx_i/dt = x_i [ mu_g S_i rho_i (1 - C_i) - m_g - s_g - kill_i - allee_i ] + lambda_i
 
 x_i is abundance relative to a reference colonic load (the community sums to about 1). Competition
 C_i = o_i + c_w (guild occupancy - o_i) + c_b (other occupancy),
 o = x / K, with c_w, c_b < 1 makes the interaction matrix
 symmetric positive definite in occupancy, so the community cannot blow up and has a unique stable equilibrium for
-fixed inputs (Lotka-Volterra competition theory). R_g is the guild's resource (fiber, prebiotic,
-sugar, protein, mucus) relative to the typical-US-diet baseline; rho_i the diurnal rhythm of
-oscillating taxa; s_g the net harm of stressors (alcohol, sweeteners, emulsifiers, sugar, cortisol,
-sleep loss, circadian misalignment; negative = favoured); kill_i antibiotics by class.
+fixed inputs (Lotka-Volterra competition theory). S_i is the supply of the taxon's own niche: the shares of its
+growth drawn from plant fiber, resistant starch, fructans, products cross-fed by the primary fermenters, mucus,
+sugar/protein and host-derived resources (NICHES), each 1 for the typical-US-diet baseline, plus a trace that keeps
+every niche open. Capacities K_i are a geometric share of the guild's capacity by rank (assumption: gut
+rank-abundance curves are close to geometric/log-normal), scaled by S_i and by the person's niche quality of the
+taxon. rho_i is the diurnal rhythm of oscillating taxa; s_g the net harm of stressors (alcohol, sweeteners,
+emulsifiers, sugar, cortisol, sleep loss, circadian misalignment; negative = favoured); kill_i antibiotics by class.
 
-Below the detection limit an Allee-type loss takes over, so taxa can be lost (richness falls) and
-only return through immigration lambda_i: a small background for most taxa, none for 'specialists'
-(which is why some taxa stay lost months after antibiotics, ABX-02/03), raised by fermented foods
-(Wastyk 2021) and probiotics (their strains only). Within a guild, capacities fall geometrically with
-rank (assumption: gut rank-abundance curves are close to geometric/log-normal).
+Below a demographic floor (separate from any assay's detection limit) an Allee-type loss takes over, so taxa can
+be lost (richness falls) and return only through immigration lambda_i from a regional pool, in proportion to their
+niche supply (a diet-conditioned pool), lower for 'specialists' of industrialised-diet-depleted niches (which is why
+some taxa stay lost months after antibiotics, ABX-02/03), raised by fermented foods (Wastyk 2021); food and
+probiotic strains arrive only with the food or supplement.
 """
 
 from __future__ import annotations
