@@ -44,8 +44,9 @@ def test_high_fiber_diet_keeps_more_taxa_than_a_western_diet() -> None:
     assert days.richness_observed[0] > days.richness_observed[1]
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue: ecology): between-guild evenness falls with fiber as the "
-                                         "small guilds shrink, so Shannon does not rise with fiber yet")
+@pytest.mark.xfail(strict=True, reason="open (issue: ecology): above typical intake richness hardly grows (every "
+                                         "non-specialist is already present) while the small guilds shrink, so "
+                                         "Shannon does not rise with fiber yet")
 def test_high_fiber_diet_has_higher_shannon_than_a_western_diet() -> None:
     days = year_end([HIGH_FIBER, WESTERN])
     assert days.shannon[0] > days.shannon[1] + 0.1
