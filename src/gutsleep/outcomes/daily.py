@@ -11,7 +11,8 @@ jet-lag day is shorter or longer than 24 h. A value recorded at the end of a ste
 * ``richness_resident``: the detected taxa that are residents (food and probiotic strains passing through left out);
   ``richness_observed``: the richness a 16S assay rarefied to :data:`SEQUENCING_READS` reads would report,
   sum over taxa of ``1 - (1 - p)^reads`` (expected rarefied richness, Hurlbert 1971 Ecology 52:577), at the end of
-  the day. It is below ``richness`` (the true community above the detection limit) because rare taxa are missed.
+  the day. It is usually below ``richness`` (the true community above the detection limit) because rare taxa are
+  missed, and can exceed it slightly when many taxa sit just below the detection limit (each is sometimes seen).
 * ``melatonin_peak_pg_ml``: maximum over the day.
 * ``dlmo_clock_h``: local clock hour (0-24) at which ``clock_phase_psi mod 2 pi`` first crosses 5 pi / 12
   upwards during the day, linearly interpolated between step ends; NaN if it does not cross that day.
