@@ -181,10 +181,6 @@ NICHES: dict[str, dict[str, float]] = {
     "ruminococcus_champanellensis": {"fiber": 1.0},
     "treponema_succinifaciens": {"fiber": 1.0},
 }
-NICHES_SOURCE = ("per-taxon substrate preferences from the literature cited beside NICHES in model/microbiome.py "
-                 "(Duncan 2004, Belenguer 2006, Cockburn 2015, Leth 2018, Sonnenburg 2005, Martens 2008, Ze 2012, "
-                 "De Filippo 2010, David 2014, Engevik 2019, Winter 2013, Thiennimitr 2011, Derrien 2004, Crost "
-                 "2013); the shares are assumptions that rank each taxon's main and fallback substrates")
 
 
 # Guild-level traits: (growth 1/h, capacity, stressor effects ...). Sources are given per column below.

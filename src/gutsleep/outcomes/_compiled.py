@@ -113,7 +113,7 @@ def daily_block(k, i0, record, start, local, mean_idx, sero_idx, sero_w, guild_i
                         rich += 1.0
                         rich_res += resident[q]
                     # expected taxa seen in `reads` reads drawn from the community (rarefaction, Hurlbert 1971)
-                    rich_obs += -math.expm1(reads * math.log1p(-min(max(p, 0.0), 1.0))) if p < 1.0 else 1.0
+                    rich_obs += 1.0 if p >= 1.0 else -math.expm1(reads * math.log1p(-max(p, 0.0)))
                 a[base + D_RICH] = rich
                 a[base + D_RICH_RES] = rich_res
                 a[base + D_RICH_OBS] = rich_obs
