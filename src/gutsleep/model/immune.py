@@ -21,7 +21,7 @@ def build(m: ModelBuilder) -> None:
     k_lps = m.param("lps_clearance_rate", 1.0, "1/h", 0.3, 3.0,
                     "assumption: plasma endotoxin is cleared by the liver within about an hour (REF-03 postprandial "
                     "rise resolves by 5-6 h)", "clearance of plasma LPS")
-    ref_patho = m.param("pathobiont_reference_abundance", 0.03927, "1", 0.005, 0.2,
+    ref_patho = m.param("pathobiont_reference_abundance", 0.03982, "1", 0.005, 0.2,
                         "assumption: reference scale, the baseline person's "
                         "pathobiont abundance", "pathobiont abundance giving LPS load 1")
     g_meal = m.param("postprandial_lps_gain", 0.6, "1", 0.0, 3.0,
@@ -67,7 +67,7 @@ def build(m: ModelBuilder) -> None:
                  "LPS translocation from the gut, saturating at the ceiling gut_lps_max_fold")
     m.rate(lps, k_lps * (flux - lps) + per_dose * m.u("endotoxin_ng_per_kg_per_h"))
 
-    il6_base = m.param("il6_baseline_pg_ml", 1.2, "pg/mL", 0.5, 8.0,
+    il6_base = m.param("il6_baseline_pg_ml", 1.15, "pg/mL", 0.5, 8.0,
                        "calibrated: COL11-MEDIANS; population hs-assay medians 1.47 pg/mL (CoLaus, Marques-Vidal 2011 "
                        "PLoS ONE 6:e21002, IQR 0.71-3.53) and 1.2 pg/mL (MESA 2024); REF-05 pooled mean 5.19 mixes "
                        "older assays", "IL-6 of a healthy lean 35-year-old (population median person)")
@@ -96,7 +96,7 @@ def build(m: ModelBuilder) -> None:
     g_div = m.param("diversity_il6_damping", 0.5, "1", 0.0, 1.0,
                     "calibrated: FERM01-DOSE; FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
                     "relative IL-6 fall per unit Shannon diversity above its baseline")
-    div_ref = m.param("shannon_reference", 3.1933, "1", 1.5, 3.8,
+    div_ref = m.param("shannon_reference", 3.2388, "1", 1.5, 3.8,
                       "assumption: reference scale, the baseline person's Shannon index of the modelled community",
                       "Shannon diversity at which the damping is zero")
     g_cort = m.param("cortisol_il6_suppression", 0.3, "1", 0.0, 1.0,

@@ -134,7 +134,7 @@ def build(m: ModelBuilder) -> None:
         concs[name] = c
     m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
           "total colonic SCFA")
-    but_ref = m.param("butyrate_reference_mM", 9.613, "mM", 3, 30,
+    but_ref = m.param("butyrate_reference_mM", 9.703, "mM", 3, 30,
                       "assumption: reference scale, the baseline person's colonic butyrate (15 % of ~75 mM, FIB-02)",
                       "colonic butyrate of the baseline person")
     m.let("portal_butyrate_rel", concs["butyrate"] / but_ref, "1",

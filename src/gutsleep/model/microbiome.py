@@ -6,22 +6,25 @@ negative self-interaction, Stein et al. 2013 PLoS Comput Biol 9:e1003388):
     dx_i/dt = x_i [ mu_g S_i rho_i (1 - C_i) - m_g - s_g - kill_i - allee_i ] + lambda_i
 
 x_i is abundance relative to a reference colonic load (the community sums to about 1). Competition
-C_i = o_i + c_w (guild occupancy - o_i) + c_b (other occupancy),
-o = x / K, with c_w, c_b < 1 makes the interaction matrix
-symmetric positive definite in occupancy, so the community cannot blow up and has a unique stable equilibrium for
-fixed inputs (Lotka-Volterra competition theory). S_i is the supply of the taxon's own niche: the shares of its
-growth drawn from plant fiber, resistant starch, fructans, products cross-fed by the primary fermenters, mucus,
-sugar/protein and host-derived resources (NICHES), each 1 for the typical-US-diet baseline, plus a trace that keeps
-every niche open. Capacities K_i are a geometric share of the guild's capacity by rank (assumption: gut
-rank-abundance curves are close to geometric/log-normal), scaled by S_i and by the person's niche quality of the
-taxon. rho_i is the diurnal rhythm of oscillating taxa; s_g the net harm of stressors (alcohol, sweeteners,
-emulsifiers, sugar, cortisol, sleep loss, circadian misalignment; negative = favoured); kill_i antibiotics by class.
+C_i = o_i + c_w sum_j cos(n_i, n_j) o_j + c_b (other guilds' occupancy), o = x / K, where the within-guild sum
+runs over the other residents and cos(n_i, n_j) is the overlap of the two taxa's substrate niches (MacArthur's
+consumer-resource origin of Lotka-Volterra competition): taxa on different substrates compete less, so
+coexistence grows with the number of substrates supplied. The overlaps form a Gram matrix, so with
+c_b x (largest guild size) < 1 - c_w the interaction matrix is symmetric positive definite in occupancy: the
+community cannot blow up and has a unique stable equilibrium for fixed inputs (Lotka-Volterra competition theory).
+S_i is the supply of the taxon's own niche: the shares of its growth drawn from plant fiber, resistant starch,
+fructans, products cross-fed by the primary fermenters, mucus, sugar/protein and host-derived resources (NICHES),
+each 1 for the typical-US-diet baseline, plus a trace that keeps every niche open. Capacities K_i are a geometric
+share of the guild's capacity by rank (assumption: gut rank-abundance curves are close to geometric/log-normal),
+scaled by S_i and by the person's niche quality of the taxon. rho_i is the diurnal rhythm of oscillating taxa; s_g
+the net harm of stressors (alcohol, sweeteners, emulsifiers, sugar, cortisol, sleep loss, circadian misalignment;
+negative = favoured); kill_i antibiotics by class.
 
 Below a demographic floor (separate from any assay's detection limit) an Allee-type loss takes over, so taxa can
 be lost (richness falls) and return only through immigration lambda_i from a regional pool, in proportion to their
 niche supply (a diet-conditioned pool), lower for 'specialists' of industrialised-diet-depleted niches (which is why
 some taxa stay lost months after antibiotics, ABX-02/03), raised by fermented foods (Wastyk 2021); food and
-probiotic strains arrive only with the food or supplement.
+probiotic strains arrive only with the food or supplement and grow in the colon too slowly to stay without it.
 """
 
 from __future__ import annotations
@@ -57,10 +60,12 @@ GUILDS: tuple[str, ...] = (
     "mucin_degraders",
 )
 
+# Oscillating taxa: the abundant Bacteroidales and Clostridiales (Lachnospiraceae, Ruminococcaceae) that cycle with
+# feeding (Thaiss 2014 Cell 159:514; Zarrinpar 2014 Cell Metab 20:1006), ~15 % of taxa holding most abundance
 TAXA: tuple[Taxon, ...] = (
     Taxon("faecalibacterium_prausnitzii", "butyrate_producers", 0, oscillates=True),
     Taxon("eubacterium_rectale", "butyrate_producers", 1, oscillates=True),
-    Taxon("roseburia_intestinalis", "butyrate_producers", 2),
+    Taxon("roseburia_intestinalis", "butyrate_producers", 2, oscillates=True),
     Taxon("anaerostipes_hadrus", "butyrate_producers", 3),
     Taxon("eubacterium_hallii", "butyrate_producers", 4),
     Taxon("coprococcus_eutactus", "butyrate_producers", 5),
@@ -71,7 +76,7 @@ TAXA: tuple[Taxon, ...] = (
     Taxon("bacteroides_ovatus", "saccharolytic", 2, oscillates=True),
     Taxon("parabacteroides_distasonis", "saccharolytic", 3, oscillates=True),
     Taxon("alistipes_putredinis", "saccharolytic", 4),
-    Taxon("ruminococcus_bromii", "saccharolytic", 5),
+    Taxon("ruminococcus_bromii", "saccharolytic", 5, oscillates=True),
     Taxon("veillonella_parvula", "saccharolytic", 6),
     Taxon("prevotella_copri", "saccharolytic", 7, specialist=True),
     Taxon("bifidobacterium_adolescentis", "lactic_acid", 0, gaba=True),
@@ -186,12 +191,12 @@ NICHES: dict[str, dict[str, float]] = {
 # Guild-level traits: (growth 1/h, capacity, stressor effects ...). Sources are given per column below.
 # columns: growth, mortality, capacity
 _GUILD_CORE = {
-    "butyrate_producers": (0.05, 0.02, 0.9),
-    "saccharolytic": (0.055, 0.02, 1.35),
-    "lactic_acid": (0.06, 0.025, 0.15),
-    "spore_formers": (0.045, 0.02, 0.18),
-    "pathobionts": (0.06, 0.03, 0.18),
-    "mucin_degraders": (0.045, 0.02, 0.15),
+    "butyrate_producers": (0.05, 0.02, 1.0),
+    "saccharolytic": (0.055, 0.02, 1.1),
+    "lactic_acid": (0.06, 0.025, 0.16),
+    "spore_formers": (0.045, 0.02, 0.185),
+    "pathobionts": (0.06, 0.03, 0.3),
+    "mucin_degraders": (0.045, 0.02, 0.17),
 }
 _GROWTH_SRC = ("Stein 2013 (C. difficile/clindamycin gLV fit): growth rates 0.23-0.83 /day; gut taxa in vivo "
                "double ~1-2 times a day (assumption) -> ")
@@ -263,10 +268,13 @@ def initial_abundance(taxon: Taxon) -> float:
 
 def build(m: ModelBuilder) -> None:
     m.module("microbiome", __doc__ or "")
-    c_w = m.param("competition_within_guild", 0.2, "1", 0.1, 0.9,
-                  "assumption: taxa sharing a niche compete strongly but below self-limitation (keeps the "
-                  "interaction matrix positive definite; May 1972 stability rule)",
-                  "competition coefficient between taxa of one guild")
+    c_w = m.param("competition_within_guild", 0.4, "1", 0.1, 0.9,
+                  "assumption: taxa of one guild with identical substrate niches compete strongly but below "
+                  "self-limitation (keeps the interaction matrix positive definite; May 1972 stability rule); "
+                  "scaled by the niche overlap of each pair, so taxa on different substrates coexist (0.4 makes "
+                  "Shannon rise from 5 to 15 g/day fiber and a high-fiber diet more diverse than a Western one, "
+                  "as across human populations, De Filippo 2010 PNAS 107:14691)",
+                  "competition coefficient between taxa of one guild with identical niches")
     c_b = m.param("competition_between_guilds", 0.02, "1", 0.0, 0.1,
                   "assumption: guilds eat different substrates, so cross-guild competition is weak",
                   "competition coefficient between taxa of different guilds")
@@ -318,6 +326,12 @@ def build(m: ModelBuilder) -> None:
                         "assumption: specialists of industrialised-diet-depleted niches (Prevotella copri, "
                         "Lachnospira) barely persist on a typical US diet",
                         "extra loss rate of specialist taxa")
+    trans_growth = m.param("transient_growth_fraction", 0.2, "1", 0.0, 0.5,
+                           "assumption: food and probiotic strains are adapted to food and the small intestine, not to "
+                           "the colon, and grow there at a fraction of the residents' rate, so they stay only while "
+                           "eaten (at 0.2 their growth stays below washout on any diet; at the earlier 1 they settled "
+                           "on sugar-rich diets without any intake)",
+                           "growth rate of transient (food-borne/probiotic) taxa relative to residents of their guild")
     trans_cost = m.param("transient_extra_mortality", 0.01, "1/h", 0.0, 0.1,
                          "assumption: food and probiotic strains rarely colonise and wash out within days "
                          "after intake stops (RECALLED probiotic persistence studies)",
@@ -417,7 +431,8 @@ def build(m: ModelBuilder) -> None:
                                  * quality[t.name] * supply[t.name], "1",
                                  f"carrying capacity of {t.name.replace('_', ' ')} (geometric share of its guild, "
                                  "scaled by its niche supply and the person's niche quality)")
-    guild_total, guild_occ = {}, {}
+    guild_total, guild_occ, resource_occ = {}, {}, {}
+    unit = niche_unit_vectors()
     for g in GUILDS:
         members = [t for t in TAXA if t.guild == g]
         guild_total[g] = m.let(f"guild_{g}", sp.Add(*(symbols[t.name] for t in members)), "1",
@@ -425,6 +440,16 @@ def build(m: ModelBuilder) -> None:
         residents = [t for t in members if not t.transient]  # passers-through occupy no niche
         guild_occ[g] = m.let(f"occupancy_{g}", sp.Add(*(symbols[t.name] / capacity[t.name] for t in residents)),
                              "1", f"summed niche occupancy (abundance / capacity) of resident {g.replace('_', ' ')}")
+        # occupancy of each resource by the guild, weighted by the residents' unit niche vectors: the within-guild
+        # competition a taxon feels is then the niche overlap (cosine) with each competitor times its occupancy
+        for r in NICHE_RESOURCES:
+            users = [t for t in residents if unit[t.name].get(r)]
+            if users:
+                resource_occ[g, r] = m.let(
+                    f"resource_occupancy_{g}_{r}",
+                    sp.Add(*(unit[t.name][r] * symbols[t.name] / capacity[t.name] for t in users)), "1",
+                    f"occupancy of the {r.replace('_', ' ')} niche by resident {g.replace('_', ' ')} "
+                    "(niche-vector weighted)")
     m.let("community_total", sp.Add(*guild_total.values()), "1", "total community abundance")
     occ_total = m.let("occupancy_total", sp.Add(*guild_occ.values()), "1", "summed niche occupancy")
 
@@ -445,7 +470,8 @@ def build(m: ModelBuilder) -> None:
         x = symbols[t.name]
         occ = x / capacity[t.name]
         own = 0 if t.transient else occ
-        comp = occ + c_w * (guild_occ[g] - own) + c_b * (occ_total - guild_occ[g])
+        overlap = sp.Add(*(w * resource_occ[g, r] for r, w in unit[t.name].items() if (g, r) in resource_occ))
+        comp = occ + c_w * (overlap - own) + c_b * (occ_total - guild_occ[g])
         rho = 1 + rhythm_amp * sp.cos(theta - theta_meal) if t.oscillates else 1
         stress = sp.Add(*(stress_eff[g, s] * exposure[s] for s in _STRESSORS)) * (1 + rare_sens * t.rank)
         kill = sp.Add(*(abx_eff[g, k] * abx_level[k] for k in abx_level))
@@ -459,7 +485,8 @@ def build(m: ModelBuilder) -> None:
             lam = lam + food_lam / n_food
         if t.probiotic:
             lam = lam + probiotic_lam / n_pro
-        m.rate(x, x * (growth[g] * supply[t.name] * rho * (1 - comp) - mort[g] - extra - stress - kill - allee)
+        mu = growth[g] * trans_growth if t.transient else growth[g]
+        m.rate(x, x * (mu * supply[t.name] * rho * (1 - comp) - mort[g] - extra - stress - kill - allee)
                + lam)
 
     # Diversity of the detectable community (natural-log Shannon index)
@@ -469,6 +496,19 @@ def build(m: ModelBuilder) -> None:
     terms = [d / det_total * sp.log(d / det_total + 1e-300) for d in det]
     m.let("shannon", -sp.Add(*terms), "1", "Shannon diversity (natural log) of the detected community",
           observe=True)
+
+
+def niche_unit_vectors() -> dict[str, dict[str, float]]:
+    """Each taxon's niche as a unit vector over NICHE_RESOURCES: the dot product of two is their niche overlap.
+
+    The overlap (cosine similarity of resource-use profiles, as in MacArthur's consumer-resource derivation of
+    Lotka-Volterra competition) is 1 for identical niches and 0 for disjoint ones.
+    """
+    out = {}
+    for name, row in NICHES.items():
+        norm = sum(w * w for w in row.values()) ** 0.5
+        out[name] = {r: w / norm for r, w in row.items()}
+    return out
 
 
 def x_det_weight(x: sp.Expr, x_det: sp.Expr) -> sp.Expr:

@@ -35,7 +35,7 @@ def build(m: ModelBuilder) -> None:
     k_pro = m.param("probiotic_half_vagal_cfu_per_day", 1e10, "CFU/day", 1e8, 1e12,
                     "assumption: typical probiotic doses of 1e9-1e10 CFU/day are near the middle of the response",
                     "daily intake of live lactic-acid bacteria giving half the extra vagal signal")
-    gaba_ref = m.param("gaba_reference_ug_per_g", 92.09, "ug/g", 20, 200,
+    gaba_ref = m.param("gaba_reference_ug_per_g", 90.79, "ug/g", 20, 200,
                        "assumption: reference scale, the baseline person's "
                        "luminal GABA", "GABA giving a unit contribution")
     scfa_ref = m.param("scfa_reference_mM", 61.7, "mM", 30, 150,
@@ -44,7 +44,7 @@ def build(m: ModelBuilder) -> None:
     ec_ref = m.param("ec_release_reference_ug_h", 284.1, "ug/h", 100, 1000,
                      "assumption: reference scale, the baseline person's "
                      "EC release", "EC release giving a unit contribution")
-    lab_ref = m.param("lactic_reference_abundance", 0.03072, "1", 0.005, 0.2,
+    lab_ref = m.param("lactic_reference_abundance", 0.02940, "1", 0.005, 0.2,
                       "assumption: reference scale, the baseline person's lactic-acid-bacteria abundance",
                       "lactic-acid bacteria abundance giving a unit contribution")
     k_v = m.param("vagal_tone_rate", 0.5, "1/h", 0.1, 2.0,
