@@ -72,6 +72,39 @@ def test_shannon_rises_with_fiber_up_to_typical_intake_then_holds(fiber_sweep) -
     assert np.all(np.abs(shannon[3:] - shannon[2]) < 0.05), shannon
 
 
+def test_each_added_fiber_class_feeds_its_own_degraders_and_fat_feeds_bile_tolerant_taxa() -> None:
+    """Four weeks of one isolated fiber (or an animal-based diet) against the typical diet: relative abundance of the
+    taxa each intervention is reported to enrich, and of those it depletes."""
+    diets = {"base": {}, "resistant_starch": {"resistant_starch_g": 20}, "pectin": {"pectin_g": 15},
+             "arabinoxylan": {"arabinoxylan_g": 15}, "beta_glucan": {"beta_glucan_g": 6},
+             "animal": {"fat_g": 160, "fiber_g": 5, "protein_g": 150}}
+    out = simulate([Scenario.model_validate({"days": 28, "habits": h}) for h in diets.values()],
+                   timeseries_every_h=1)
+    ts = out.timeseries.sel(time=slice(21 * 24, 28 * 24 - 0.01)).mean("time")
+    total = sum(ts[f"taxon_{t.name}"] for t in TAXA)
+
+    def fold(diet: str, taxon: str) -> float:
+        share = ts[f"taxon_{taxon}"] / total
+        return float(share[list(diets).index(diet)] / share[0])
+
+    # Walker 2011 ISME J 5:220, Martinez 2010 PLoS One 5:e15046: R. bromii, B. adolescentis, E. rectale up on RS
+    for taxon in ("ruminococcus_bromii", "bifidobacterium_adolescentis", "eubacterium_rectale"):
+        assert fold("resistant_starch", taxon) > 1.3, taxon
+    for taxon in ("faecalibacterium_prausnitzii", "bacteroides_thetaiotaomicron", "lachnospira_pectinoschiza"):
+        assert fold("pectin", taxon) > 1.3, taxon
+    for taxon in ("roseburia_intestinalis", "prevotella_copri"):
+        assert fold("arabinoxylan", taxon) > 1.3, taxon
+    for taxon in ("bacteroides_uniformis", "bacteroides_ovatus"):
+        assert fold("beta_glucan", taxon) > 1.3, taxon
+    # David 2014 Nature 505:559: bile-tolerant Bilophila and Alistipes up, plant-polysaccharide degraders down
+    for taxon in ("bilophila_wadsworthia", "alistipes_putredinis"):
+        assert fold("animal", taxon) > 1.3, taxon
+    for taxon in ("roseburia_intestinalis", "eubacterium_rectale", "ruminococcus_bromii"):
+        assert fold("animal", taxon) < 0.9, taxon
+    butyrate = ts.butyrate_mM.to_numpy()
+    assert np.all(butyrate[1:4] > butyrate[0]) and butyrate[5] < butyrate[0]
+
+
 def test_antibiotic_course_cuts_diversity_then_most_returns() -> None:
     doc = {"days": 70, "interventions": [{"start_day": 14, "end_day": 18, "antibiotics": "broad_spectrum"}]}
     out = simulate([Scenario.model_validate(doc)], timeseries_every_h=None)
@@ -98,7 +131,8 @@ def test_no_guild_dies_out_under_random_diets_for_a_year() -> None:
     rng = np.random.default_rng(20261203)
     edges = {"fiber_g": (0, 150), "prebiotic_g": (0, 50), "fermented_servings": (0, 20), "added_sugar_g": (0, 500),
              "ultra_processed_share": (0, 1), "emulsifier_g": (0, 30), "alcohol_drinks": (0, 20),
-             "protein_g": (0, 400), "stress": (0, 1), "water_l": (0, 10)}
+             "protein_g": (0, 400), "stress": (0, 1), "water_l": (0, 10), "resistant_starch_g": (0, 100),
+             "arabinoxylan_g": (0, 100), "pectin_g": (0, 100), "beta_glucan_g": (0, 100), "fat_g": (0, 400)}
     habits = []
     for i in range(24):
         h = {}

@@ -36,6 +36,24 @@ def test_prebiotic_is_bifidogenic_and_improves_sleep(example_tables):
     assert t.night_change("waso_min", *LATE) < -0.7
 
 
+def test_resistant_starch_feeds_starch_degraders_and_butyrate_then_wears_off(example_tables):
+    t = example_tables("resistant-starch")  # 20 g/day on days 14-41
+    assert t.day_ratio("butyrate_mM", 28, 41) > 1.3  # RS is butyrogenic (Venkataraman 2016 Microbiome 4:33)
+    assert t.day_ratio("guild_saccharolytic", 28, 41) > 1.05  # R. bromii (Walker 2011 ISME J 5:220)
+    assert t.day_ratio("guild_pathobionts", 28, 41) < 0.9
+    assert abs(t.day_ratio("butyrate_mM", 56, 69) - 1) < 0.03  # back within weeks of stopping
+    assert t.night_change("tst_min", 28, 41) > 0.5
+
+
+def test_animal_based_diet_feeds_bile_tolerant_taxa_and_recovers(example_tables):
+    t = example_tables("animal-based-diet")  # days 14-18 (David 2014 Nature 505:559)
+    assert t.day_ratio("guild_pathobionts", 16, 18) > 1.2  # Bilophila wadsworthia
+    assert t.day_ratio("butyrate_mM", 16, 18) < 0.85  # plant-polysaccharide fermenters fall
+    assert t.day_ratio("guild_butyrate_producers", 16, 18) < 0.9
+    assert abs(t.day_ratio("butyrate_mM", 35, 41) - 1) < 0.03
+    assert abs(t.day_ratio("guild_pathobionts", 35, 41) - 1) < 0.03
+
+
 def test_fermented_foods_raise_diversity_and_lower_inflammation(example_tables):
     t = example_tables("fermented-foods")
     assert t.day_change("richness", *LATE) >= 3  # FERM-01: diversity rises
@@ -156,7 +174,7 @@ def test_vagotomy_cuts_the_gut_signal(example_tables):
     assert t.day_ratio("cortisol_evening_nmol_l", *LATE) > 1.0
 
 
-@pytest.mark.parametrize("name", ["fiber-guideline", "prebiotic", "fermented-foods", "probiotic"])
+@pytest.mark.parametrize("name", ["fiber-guideline", "prebiotic", "resistant-starch", "fermented-foods", "probiotic"])
 def test_beneficial_examples_do_not_harm_before_day_14(example_tables, name):
     t = example_tables(name)
     assert abs(t.night_change("tst_min", 0, 13)) < 1e-6

@@ -53,7 +53,8 @@ def test_shapes_and_dtypes() -> None:
 def test_daily_integrals_match_habits() -> None:
     text = (
         "days: 5\nhabits: {fiber_g: 27, protein_g: 95, added_sugar_g: 40, prebiotic_g: 6,"
-        " fermented_servings: 4,"
+        " fermented_servings: 4, resistant_starch_g: 20, arabinoxylan_g: 8, pectin_g: 5, beta_glucan_g: 3,"
+        " fat_g: 120,"
         " probiotic_cfu: 2.0e10, meals: ['07:30', '12:15', '18:45', '21:00']}\n"
     )
     s = build_schedule([sc(text)])
@@ -66,12 +67,16 @@ def test_daily_integrals_match_habits() -> None:
             ("prebiotic_g_per_h", 6),
             ("fermented_servings_per_h", 4),
             ("probiotic_cfu_per_h", 2e10),
+            ("resistant_starch_g_per_h", 20),
+            ("arabinoxylan_g_per_h", 8),
+            ("pectin_g_per_h", 5),
+            ("beta_glucan_g_per_h", 3),
         ]:
             assert x[:, CH[name]].sum() * STEP_H == pytest.approx(amount)
         assert np.flatnonzero(x[:, CH["meal"]]).tolist() == [30, 49, 75, 84]
         assert np.flatnonzero(x[:, CH["probiotic_cfu_per_h"]]).tolist() == [30]  # first meal only
         assert np.all(x[:, CH["water_l_per_day"]] == 2.0) and np.all(x[:, CH["stress"]] == 0.2)
-        assert np.all(x[:, CH["ultra_processed_share"]] == 0.55)
+        assert np.all(x[:, CH["ultra_processed_share"]] == 0.55) and np.all(x[:, CH["fat_g_per_day"]] == 120)
 
 
 def test_no_meals_means_nothing_eaten() -> None:

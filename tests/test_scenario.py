@@ -282,6 +282,11 @@ def test_scenario_is_frozen_and_hashable() -> None:
 RANGES = {
     "fiber_g": (0, 150),
     "prebiotic_g": (0, 50),
+    "resistant_starch_g": (0, 100),
+    "arabinoxylan_g": (0, 100),
+    "pectin_g": (0, 100),
+    "beta_glucan_g": (0, 100),
+    "fat_g": (0, 400),
     "fermented_servings": (0, 20),
     "probiotic_cfu": (0, 1e13),
     "added_sugar_g": (0, 500),

@@ -51,12 +51,18 @@ _MEAL_CHANNELS = (
     ("fermented_servings", "fermented_servings_per_h"),
     ("added_sugar_g", "added_sugar_g_per_h"),
     ("protein_g", "protein_g_per_h"),
+    ("resistant_starch_g", "resistant_starch_g_per_h"),
+    ("arabinoxylan_g", "arabinoxylan_g_per_h"),
+    ("pectin_g", "pectin_g_per_h"),
+    ("beta_glucan_g", "beta_glucan_g_per_h"),
 )
 
 
 _MEAL_COLS = np.array([INPUT_INDEX[c] for c in ("meal", "fiber_g_per_h", "prebiotic_g_per_h",
                                                 "fermented_servings_per_h", "probiotic_cfu_per_h",
-                                                "added_sugar_g_per_h", "protein_g_per_h")])
+                                                "added_sugar_g_per_h", "protein_g_per_h",
+                                                "resistant_starch_g_per_h", "arabinoxylan_g_per_h",
+                                                "pectin_g_per_h", "beta_glucan_g_per_h")])
 """Channels that move with the day's meals (day-to-day meal timing)."""
 VARIABILITY_STREAM = 0x5641_5249
 """Second entropy word of the variability streams (``default_rng([seed, VARIABILITY_STREAM, 0 or 1])``), so that they
@@ -180,6 +186,7 @@ def _daily_profile(prev: Habits, cur: Habits) -> tuple[np.ndarray, float, np.nda
             p[steps, alc] += h.alcohol_drinks * GRAMS_ETHANOL_PER_DRINK / (n * STEP_H)
     p[:, INPUT_INDEX["ultra_processed_share"]] = cur.ultra_processed_share
     p[:, INPUT_INDEX["emulsifier_g_per_day"]] = cur.emulsifier_g
+    p[:, INPUT_INDEX["fat_g_per_day"]] = cur.fat_g
     p[:, INPUT_INDEX["saccharin_mg_per_day"]] = cur.sweeteners.saccharin_mg
     p[:, INPUT_INDEX["sucralose_mg_per_day"]] = cur.sweeteners.sucralose_mg
     p[:, INPUT_INDEX["aspartame_mg_per_day"]] = cur.sweeteners.aspartame_mg

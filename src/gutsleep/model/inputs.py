@@ -58,6 +58,11 @@ INPUTS: tuple[InputChannel, ...] = (
                  "night during its sleep opportunity (scenario variability; 0 = none)"),
     InputChannel("onset_noise", "1", "offset of the log hazard of sleep onset, one value per night during its sleep "
                  "opportunity (scenario variability; 0 = none)"),
+    InputChannel("resistant_starch_g_per_h", "g/h", "added resistant starch intake rate, delivered with meals"),
+    InputChannel("arabinoxylan_g_per_h", "g/h", "added cereal arabinoxylan intake rate, delivered with meals"),
+    InputChannel("pectin_g_per_h", "g/h", "added pectin intake rate, delivered with meals"),
+    InputChannel("beta_glucan_g_per_h", "g/h", "added cereal beta-glucan intake rate, delivered with meals"),
+    InputChannel("fat_g_per_day", "g/day", "total dietary fat (daily level)"),
     InputChannel("alarm_free", "1", "1 inside a sleep opportunity without an alarm (the person gets up when the "
                  "night's sleep ends), else 0"),
     InputChannel("light_lux_risen", "lux", "light at the eye out of bed during an alarm-free opportunity (the day's "

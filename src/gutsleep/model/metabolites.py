@@ -69,7 +69,13 @@ def build(m: ModelBuilder) -> None:
     pre_si = m.state("prebiotic_small_intestine_g", 0.0, "g", "prebiotic fiber in transit to the caecum", scale=5.0)
     carb = m.state("colon_fermentable_carbohydrate_g", 3.0, "g", "fermentable carbohydrate in the colon", scale=5.0)
     pre = m.state("colon_prebiotic_g", 0.0, "g", "inulin/FOS in the colon", scale=5.0)
-    m.rate(fiber_si, ferm_frac * m.u("fiber_g_per_h") - k_si * fiber_si)
+    iso_frac = m.param("isolated_fiber_fermentable_fraction", 0.9, "1", 0.6, 1.0,
+                       "assumption: purified resistant starch, pectin, arabinoxylan and beta-glucan are almost "
+                       "completely fermented in the colon (faecal recovery of RS2 ~10 %, Cummings 1996 Am J Clin Nutr "
+                       "63:957, RECALLED), unlike the cellulose-rich fiber of whole foods",
+                       "fraction of added (isolated) fiber that can be fermented")
+    isolated = sp.Add(*(m.u(f"{c}_g_per_h") for c in ("resistant_starch", "arabinoxylan", "pectin", "beta_glucan")))
+    m.rate(fiber_si, ferm_frac * m.u("fiber_g_per_h") + iso_frac * isolated - k_si * fiber_si)
     m.rate(pre_si, m.u("prebiotic_g_per_h") - k_si * pre_si)
 
     guild = {g: m.ref(f"guild_{g}") for g in ("butyrate_producers", "saccharolytic", "lactic_acid",

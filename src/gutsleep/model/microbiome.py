@@ -187,6 +187,42 @@ NICHES: dict[str, dict[str, float]] = {
     "treponema_succinifaciens": {"fiber": 1.0},
 }
 
+# Classes of plant fiber within the "fiber" niche, and their shares in the fiber of a typical mixed Western diet
+# (assumption: cereal hemicellulose, mostly arabinoxylan, is the largest class, then cellulose, pectin from fruit and
+# vegetables and cereal beta-glucan; Southgate/Englyst non-starch-polysaccharide analyses, RECALLED). ``fiber_g``
+# follows this mix; the ``<class>_g`` scenario fields add isolated fiber of one class on top.
+FIBER_CLASSES: tuple[str, ...] = ("arabinoxylan", "cellulose", "pectin", "beta_glucan")
+TYPICAL_FIBER_MIX: dict[str, float] = {"arabinoxylan": 0.45, "cellulose": 0.25, "pectin": 0.2, "beta_glucan": 0.1}
+ADDED_FIBER_CLASSES: tuple[str, ...] = ("arabinoxylan", "pectin", "beta_glucan")
+"""Fiber classes a scenario can add (resistant starch, also addable, feeds the starch niche instead)."""
+
+# Preferences of the plant-fiber degraders among the fiber classes (each row sums to 1); taxa not listed use the
+# typical mix (generalists). Pectin: F. prausnitzii (Lopez-Siles 2012 Appl Environ Microbiol 78:420), Lachnospira
+# (Cornick 1994), B. thetaiotaomicron rhamnogalacturonans (Ndeh 2017 Nature 544:65); arabinoxylan: Roseburia (Leth
+# 2018), P. copri (Fehlner-Peach 2019 Cell Host Microbe 26:680), B. intestinalis, B. longum (AXOS); mixed-linkage
+# beta-glucan: B. ovatus, B. uniformis (Tamura 2017 Cell Rep 21:417); cellulose: R. champanellensis, E. siraeum
+# (Chassard 2012), B. cellulosilyticus (McNulty 2013)
+FIBER_PREFERENCE: dict[str, dict[str, float]] = {
+    "faecalibacterium_prausnitzii": {"pectin": 0.7, "arabinoxylan": 0.3},
+    "eubacterium_rectale": {"arabinoxylan": 0.6, "beta_glucan": 0.4},
+    "roseburia_intestinalis": {"arabinoxylan": 0.8, "beta_glucan": 0.2},
+    "lachnospira_pectinoschiza": {"pectin": 1.0},
+    "bacteroides_thetaiotaomicron": {"pectin": 1.0},
+    "bacteroides_uniformis": {"beta_glucan": 0.5, "pectin": 0.3, "arabinoxylan": 0.2},
+    "bacteroides_ovatus": {"arabinoxylan": 0.5, "beta_glucan": 0.3, "pectin": 0.2},
+    "prevotella_copri": {"arabinoxylan": 1.0},
+    "bifidobacterium_longum": {"arabinoxylan": 1.0},
+    "bacteroides_cellulosilyticus": {"cellulose": 0.5, "arabinoxylan": 0.5},
+    "bacteroides_intestinalis": {"arabinoxylan": 1.0},
+    "eubacterium_siraeum": {"cellulose": 0.7, "arabinoxylan": 0.3},
+    "ruminococcus_champanellensis": {"cellulose": 0.8, "arabinoxylan": 0.2},
+}
+
+# Bile-tolerant taxa whose host-derived resources are mostly bile (taurine-conjugated bile acids for B. wadsworthia,
+# Devkota 2012 Nature 487:104; 7-alpha-dehydroxylating C. scindens, Ridlon 2006 J Lipid Res 47:241): they bloom on
+# a high-fat, animal-based diet (Alistipes, Bilophila; David 2014 Nature 505:559)
+BILE_TOLERANT: frozenset[str] = frozenset({"bilophila_wadsworthia", "alistipes_putredinis", "clostridium_scindens"})
+
 
 # Guild-level traits: (growth 1/h, capacity, stressor effects ...). Sources are given per column below.
 # columns: growth, mortality, capacity
@@ -387,10 +423,34 @@ def build(m: ModelBuilder) -> None:
                     "and saturate a few-fold above it",
                     "plant-fiber intake, relative to 15 g/day, at which the fiber niche is half its ceiling")
     fib_rel = m.ref("fiber_load_g_per_day") / 15
+
+    def niche_curve(rel: sp.Expr) -> sp.Expr:
+        """Saturating niche supply of a substrate at ``rel`` times its typical intake (1 at 1, ceiling 1 + h)."""
+        return (1 + h_fib) * rel / (rel + h_fib)
+
+    fiber_class = {
+        c: m.let(f"{c}_resource",
+                 niche_curve(fib_rel + (m.ref(f"{c}_added_g_per_day") / (15 * TYPICAL_FIBER_MIX[c])
+                                        if c in ADDED_FIBER_CLASSES else 0)), "1",
+                 f"{c.replace('_', '-')} niche relative to the typical US diet (food fiber plus any added)")
+        for c in FIBER_CLASSES
+    }
+    rs_typical = m.param("typical_resistant_starch_g_per_day", 5.0, "g/day", 3.0, 8.0,
+                         "Murphy, Douglass & Birkett 2008 J Am Diet Assoc 108:67: US resistant-starch intake ~4.9 "
+                         "g/day (RECALLED); 3-8 g/day across Western diets",
+                         "resistant starch of the typical diet (added resistant starch is counted relative to it)")
+    rs_factor = niche_curve(1 + m.ref("resistant_starch_added_g_per_day") / rs_typical)
+    b0 = m.param("bile_basal_share", 0.5, "1", 0.2, 0.8,
+                 "assumption: enterohepatic cycling keeps delivering bile acids to the colon on a fat-free diet, "
+                 "about half of what a typical 80 g/day fat diet sends (fat drives gallbladder emptying)",
+                 "colonic bile supply without dietary fat, relative to the typical diet")
+    fat_rel = m.u("fat_g_per_day") / 80
+    bile = m.let("bile_resource", b0 + (1 - b0) * niche_curve(fat_rel), "1",
+                 "bile acids reaching the colon relative to a typical 80 g/day fat diet (feeds bile-tolerant taxa)")
     niche_resource = {
         "fiber": m.let("plant_fiber_resource", (1 + h_fib) * fib_rel / (fib_rel + h_fib), "1",
                        "plant cell-wall polysaccharide niche relative to the typical US diet (15 g/day fiber)"),
-        "starch": m.ref("fiber_resource"),
+        "starch": m.ref("fiber_resource") * rs_factor,
         "fructan": m.ref("lactic_resource"),
         "cross_fed": m.let("cross_fed_resource", 2 * ferm_flux / (ferm_flux + x_ref), "1",
                            "products of primary fermentation available to cross-feeders, relative to baseline",
@@ -419,11 +479,22 @@ def build(m: ModelBuilder) -> None:
                     "and the competition stays integrable on a diet without fiber (0.02 let a fiber-free, "
                     "sweetener-saturated diet blow up)",
                     "share of the baseline niche supply left when the diet supplies none of a taxon's substrates")
+
+    def taxon_resource(name: str, resource: str) -> sp.Expr:
+        """Supply of ``resource`` as taxon ``name`` sees it: its own mix of fiber classes, bile for bile-tolerant
+        taxa's host-derived share (the niche overlap keeps the coarse resources, so the typical diet is unchanged)."""
+        if resource == "fiber":
+            prefs = FIBER_PREFERENCE.get(name, TYPICAL_FIBER_MIX)
+            return sp.Add(*(w * fiber_class[c] for c, w in prefs.items()))
+        if resource == "host" and name in BILE_TOLERANT:
+            return bile
+        return niche_resource[resource]
+
     capacity, supply = {}, {}
     for t in TAXA:
         n_g = sum(1 for o in TAXA if o.guild == t.guild)
         supply[t.name] = m.let(f"niche_supply_{t.name}",
-                               trace + (1 - trace) * sp.Add(*(w * niche_resource[r]
+                               trace + (1 - trace) * sp.Add(*(w * taxon_resource(t.name, r)
                                                             for r, w in NICHES[t.name].items())), "1",
                                f"resource supply of the niche of {t.name.replace('_', ' ')} (1 at baseline)")
         capacity[t.name] = m.let(f"capacity_{t.name}",

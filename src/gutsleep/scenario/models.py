@@ -30,6 +30,8 @@ Age = Ranged(18, 100, "years")
 Bmi = Ranged(15, 60, "kg/m^2")
 FiberG = Ranged(0, 150, "g/day")
 PrebioticG = Ranged(0, 50, "g/day")
+IsolatedFiberG = Ranged(0, 100, "g/day")
+FatG = Ranged(0, 400, "g/day")
 FermentedServings = Ranged(0, 20, "servings/day")
 ProbioticCfu = Ranged(0, 1e13, "CFU/day")
 AddedSugarG = Ranged(0, 500, "g/day")
@@ -253,6 +255,18 @@ class Habits(_Strict):
 
     fiber_g: FiberG = 15.0
     prebiotic_g: PrebioticG = 0.0
+    resistant_starch_g: IsolatedFiberG = 0.0
+    """Resistant starch added to the diet (g/day, 0-100; e.g. raw potato or high-amylose maize starch), on top of
+    ``fiber_g``, whose classes follow the typical mixed-diet mix."""
+    arabinoxylan_g: IsolatedFiberG = 0.0
+    """Cereal arabinoxylan (hemicellulose) added to the diet (g/day, 0-100; e.g. wheat-bran extract, psyllium)."""
+    pectin_g: IsolatedFiberG = 0.0
+    """Pectin added to the diet (g/day, 0-100; e.g. apple or citrus pectin)."""
+    beta_glucan_g: IsolatedFiberG = 0.0
+    """Cereal beta-glucan added to the diet (g/day, 0-100; e.g. oat or barley beta-glucan)."""
+    fat_g: FatG = 80.0
+    """Total dietary fat (g/day, 0-400); more fat means more bile reaching the colon, which feeds bile-tolerant
+    taxa."""
     fermented_servings: FermentedServings = 0.0
     probiotic_cfu: ProbioticCfu = 0.0
     added_sugar_g: AddedSugarG = 70.0
@@ -385,6 +399,11 @@ class HabitsPatch(_Patch):
 
     fiber_g: FiberG | None = None
     prebiotic_g: PrebioticG | None = None
+    resistant_starch_g: IsolatedFiberG | None = None
+    arabinoxylan_g: IsolatedFiberG | None = None
+    pectin_g: IsolatedFiberG | None = None
+    beta_glucan_g: IsolatedFiberG | None = None
+    fat_g: FatG | None = None
     fermented_servings: FermentedServings | None = None
     probiotic_cfu: ProbioticCfu | None = None
     added_sugar_g: AddedSugarG | None = None
