@@ -89,7 +89,9 @@ def build(m: ModelBuilder) -> None:
               + d_sd * saturating(m.ref("sleep_loss_signal")) + d_mis * m.ref("circadian_misalignment"))
     m.rate(tj, k_tj * (support / damage - tj))
     lm0 = m.param("permeability_index_healthy", 0.02, "1", 0.01, 0.04,
-                  "ALC-02: urinary lactulose/mannitol 0.019 in controls", "L/M-like index of a healthy barrier")
+                  "ALC-02: urinary lactulose/mannitol 0.019 in controls; range 0.01-0.04: healthy controls 0.012 "
+                  "+/- 0.008 (Dastych 2008 Dig Dis Sci 53:2789) to the ~0.03-0.04 upper normal limit of "
+                  "lactulose/mannitol tests (RECALLED)", "L/M-like index of a healthy barrier")
     perm_max = m.param("permeability_max_fold", 7.5, "1", 5.0, 12.0,
                        "calibrated: DAS08-CEILING; Dastych 2008 Dig Dis Sci 53:2789: lactulose/mannitol 0.076 +/- "
                        "0.037 in active Crohn's disease vs 0.012 +/- 0.008 in controls; the Crohn's mean + 2 SD (0.15) "

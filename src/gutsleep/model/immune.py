@@ -192,7 +192,9 @@ def build(m: ModelBuilder) -> None:
     m.rate(crp, k_crp * (crp_raw / (1 + crp_raw / crp_max) - crp))
 
     k_lbp = m.param("lbp_rate", 1 / 24, "1/h", 1 / 72, 1 / 8,
-                    "REF-04: LBP rises within ~24 h of an insult", "rate at which LBP follows its target")
+                    "REF-04: LBP rises within ~24 h of an insult; range 1/72-1/8 /h: acute-phase proteins of the "
+                    "liver peak 8 h to 3 days after an insult (RECALLED acute-phase kinetics)",
+                    "rate at which LBP follows its target")
     lbp_ref = m.param("lbp_baseline_ug_ml", 6.0, "ug/mL", 2, 10,
                       "calibrated: REF04-LBP; REF-04: healthy 5.1 +/- 2.2 and 7.7 +/- 6.2 ug/mL", "LBP at LPS fold 1")
     g_lbp = m.param("lbp_lps_gain", 0.3, "1", 0.0, 2.0,

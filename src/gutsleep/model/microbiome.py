@@ -235,9 +235,26 @@ _GUILD_CORE = {
     "mucin_degraders": (0.045, 0.02, 0.17),
 }
 _GROWTH_SRC = ("Stein 2013 (C. difficile/clindamycin gLV fit): growth rates 0.23-0.83 /day; gut taxa in vivo "
-               "double ~1-2 times a day (assumption) -> ")
+               "double ~1-2 times a day (assumption) -> {mu} /h; range 0.01-0.15 /h: from the slowest gLV-fitted "
+               "rate in mice (0.23 /day, Stein 2013) to ~3.5 divisions a day of fast-growing gut taxa in vivo "
+               "(replication rates from peak-to-trough ratios, Korem 2015 Science 349:1101, RECALLED)")
 _CAPACITY_SRC = ("assumption: typical Western adult stool is dominated by Bacteroidetes and butyrate-producing "
-                 "Firmicutes, with lactic-acid bacteria, spore-formers and Proteobacteria at a few % each -> ")
+                 "Firmicutes, with lactic-acid bacteria, spore-formers and Proteobacteria at a few % each -> {ka} "
+                 "(the guild holds {share:.0f} % of the baseline community); range: the guild's share between "
+                 "healthy adults, {lo:g}-{hi:g} % of stool ({why}), scaled from the baseline share")
+_LOSS_SRC = ("assumption: washout with ~36 h whole-gut transit (Hepatogastroenterology 2011) plus death; 0.02-0.03 "
+             "/h; range 0.016-0.06 /h: washout over the normal whole-gut transit range, 62 h (upper normal, same "
+             "study) to ~18 h, plus a little death")
+# Between-person range of each guild's share of healthy adult stool (%) and the baseline share it is scaled from:
+# Human Microbiome Project Consortium 2012 Nature 486:207 (phylum ranges), Arumugam 2011 Nature 473:174 (MetaHIT)
+_GUILD_SHARE_RANGE = {
+    "butyrate_producers": (5, 50, 29.0, "butyrate-producing Lachnospiraceae and Ruminococcaceae"),
+    "saccharolytic": (10, 80, 41.3, "Bacteroidetes, HMP 2012"),
+    "lactic_acid": (0.1, 10, 5.8, "Actinobacteria, mostly bifidobacteria, with lactobacilli"),
+    "spore_formers": (1, 20, 8.8, "Erysipelotrichaceae and Clostridium clusters I and XI"),
+    "pathobionts": (0.1, 10, 8.0, "Proteobacteria with Enterococcus and Fusobacterium, HMP 2012"),
+    "mucin_degraders": (0.1, 10, 7.1, "Akkermansia (Verrucomicrobia) and R. gnavus"),
+}
 
 # Stressor effects (extra loss rate in 1/h per unit of exposure; negative = favoured).
 # Each: (alcohol per g/L, sweetener per ADI, emulsifier per 10 g/day, sugar per 100 g/day,
@@ -270,6 +287,8 @@ _STRESSOR_SRC = {
     "misalignment": "assumption: jet lag and disrupted feeding rhythms cause dysbiosis favouring obesity-associated "
                     "taxa (Thaiss 2014, CIRC-01)",
 }
+_STRESSOR_RANGE_NOTE = ("; range from no effect to three times the default (the opposite sign for a guild reported "
+                        "unaffected): the studies give the direction and a rough size, not a per-guild rate")
 _STRESS = {
     "butyrate_producers": (0.010, 0.006, 0.008, 0.004, 0.004, 0.010, 0.006),
     "saccharolytic": (0.004, -0.003, 0.004, 0.002, 0.002, -0.004, 0.002),
@@ -292,6 +311,8 @@ _ABX_SRC = ("calibrated: ABX01-NADIR; "
             "while Enterobacteriaceae/Enterococcus bloom (Palleja 2018, ABX-02); clindamycin spares "
             "lactic-acid bacteria less than anaerobes (Stein 2013 susceptibilities -3.3..+3.7 /day "
             "per unit drug, Jernberg 2007); nadir within 3-5 days (Dethlefsen 2011, ABX-01)")
+_ABX_RANGE_NOTE = ("; range from no kill to twice the default: strains of one guild differ about two-fold in "
+                   "susceptibility to a class (Stein 2013 fitted susceptibilities span -3.3 to +3.7 /day)")
 
 
 def initial_abundance(taxon: Taxon) -> float:
@@ -377,25 +398,25 @@ def build(m: ModelBuilder) -> None:
     growth, mort, cap, stress_eff, abx_eff = {}, {}, {}, {}, {}
     for g in GUILDS:
         mu, mo, ka = _GUILD_CORE[g]
-        growth[g] = m.param(f"{g}_max_growth", mu, "1/h", mu / 2, mu * 2, _GROWTH_SRC + f"{mu} /h",
+        growth[g] = m.param(f"{g}_max_growth", mu, "1/h", 0.01, 0.15, _GROWTH_SRC.format(mu=mu),
                             f"maximal growth rate of {g.replace('_', ' ')} at baseline resources")
-        mort[g] = m.param(f"{g}_loss_rate", mo, "1/h", mo / 2, mo * 2,
-                          "assumption: washout with ~36 h whole-gut transit (Hepatogastroenterology 2011) plus "
-                          "death; 0.02-0.03 /h",
+        mort[g] = m.param(f"{g}_loss_rate", mo, "1/h", 0.016, 0.06, _LOSS_SRC,
                           f"washout and death rate of {g.replace('_', ' ')}")
-        cap[g] = m.param(f"{g}_capacity", ka, "1", ka / 3, ka * 3, _CAPACITY_SRC + f"{ka}",
+        lo, hi, share, why = _GUILD_SHARE_RANGE[g]
+        cap[g] = m.param(f"{g}_capacity", ka, "1", round(ka * lo / share, 4), round(ka * hi / share, 3),
+                         _CAPACITY_SRC.format(ka=ka, share=share, lo=lo, hi=hi, why=why),
                          f"carrying capacity of the {g.replace('_', ' ')} guild (relative abundance units)")
         for k, st in enumerate(_STRESSORS):
             v = _STRESS[g][k]
             stress_eff[g, st] = m.param(
                 f"{g}_{st}_effect", v, _STRESSOR_UNITS[k], min(v * 3, v / 3, 0.0) if v else -0.01,
-                max(v * 3, v / 3, 0.0) if v else 0.01, _STRESSOR_SRC[st],
+                max(v * 3, v / 3, 0.0) if v else 0.01, _STRESSOR_SRC[st] + _STRESSOR_RANGE_NOTE,
                 f"extra loss of {g.replace('_', ' ')} {_STRESSOR_EXPOSURE_DOC[st]} (negative = favoured)")
         for k, klass in enumerate(("broad", "anaerobe", "quinolone")):
             v = _ABX[g][k]
             abx_eff[g, klass] = m.param(
                 f"{g}_antibiotic_{klass}_kill", v, "1/h", min(v * 2, v / 2, 0.0) if v else -0.05,
-                max(v * 2, v / 2, 0.0) if v else 0.05, _ABX_SRC,
+                max(v * 2, v / 2, 0.0) if v else 0.05, _ABX_SRC + _ABX_RANGE_NOTE,
                 f"kill rate of {g.replace('_', ' ')} at full {klass} antibiotic activity (negative = favoured)")
 
     # Exposures shared by the guilds

@@ -61,9 +61,10 @@ def build(m: ModelBuilder) -> None:
                     "Harpsoe et al. 2015 review (RECALLED): oral bioavailability ~3-15 % (first-pass hepatic "
                     "CYP1A2 metabolism); upper value taken",
                     "fraction of an oral dose reaching plasma")
-    vd_m = m.param("melatonin_volume_l_per_kg", 1.0, "L/kg", 0.5, 2.0,
+    vd_m = m.param("melatonin_volume_l_per_kg", 1.0, "L/kg", 0.35, 1.4,
                    "assumption: distribution volume ~1 L/kg (RECALLED IV studies ~35-70 L); with F = 0.15 a 3 mg "
-                   "tablet peaks at a few thousand pg/mL, ~30 x the nocturnal peak",
+                   "tablet peaks at a few thousand pg/mL, ~30 x the nocturnal peak; range 0.35-1.4 L/kg: those "
+                   "35-70 L in adults of 50-100 kg",
                    "apparent distribution volume of melatonin")
     mgut = m.state("melatonin_gut_mg", 0.0, "mg", "oral melatonin swallowed, not yet absorbed", scale=1.0)
     mplasma = m.state("melatonin_exogenous_pmol_l", 0.0, "pmol/L", "plasma melatonin from tablets", scale=1000.0)

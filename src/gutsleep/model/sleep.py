@@ -109,7 +109,9 @@ def build(m: ModelBuilder) -> None:
                     "decay rate of the onset drive when pressure is spent")
     k_out = m.param("out_of_bed_wake_rate", 4.0, "1/h", 2.0, 8.0,
                     "assumption: the onset drive of a night is spent within ~1 h of getting up (Z below 1/2 after ~30 "
-                    "min); sleep itself ends on leaving bed, and a rate above ~5/h is not resolved by the 15-min step",
+                    "min); sleep itself ends on leaving bed, and a rate above ~5/h is not resolved by the 15-min step; "
+                    "range 2-8 /h: the drive halves in 5-20 min, within the ~30 min that sleep inertia lasts after "
+                    "waking (RECALLED)",
                     "decay rate of the onset drive when out of bed")
 
     asleep = m.ref("asleep")
