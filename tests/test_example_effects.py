@@ -54,6 +54,14 @@ def test_animal_based_diet_feeds_bile_tolerant_taxa_and_recovers(example_tables)
     assert abs(t.day_ratio("guild_pathobionts", 35, 41) - 1) < 0.03
 
 
+def test_ibs_leaks_inflames_and_fragments_sleep(example_tables):
+    t = example_tables("ibs")  # irritable bowel syndrome; 15 g/day prebiotic from day 14
+    assert t.day_ratio("permeability_index", 0, 13) > 1.3  # leakier barrier (IBS meta-analyses)
+    assert t.day_ratio("il6_pg_ml", 0, 13) > 1.1
+    assert t.night_change("waso_min", 0, 13) > 3.0  # visceral hypersensitivity: arousal from fermentation
+    assert t.night_change("waso_min", 42, 55) > 2.0  # the prebiotic's extra fermentation keeps it up
+
+
 def test_fermented_foods_raise_diversity_and_lower_inflammation(example_tables):
     t = example_tables("fermented-foods")
     assert t.day_change("richness", *LATE) >= 3  # FERM-01: diversity rises

@@ -30,7 +30,7 @@ def test_substrate_eaten_is_fermented_or_excreted() -> None:
               + s("isolated_fiber_fermentable_fraction") * sp.Add(*(s(f"{c}_g_per_h") for c in ADDED_FIBER))
               + s("prebiotic_g_per_h") + s("other_fermentable_substrate_g_per_day") / 24)
     fermented = s("fiber_fermentation_g_per_h") + s("prebiotic_fermentation_g_per_h")
-    excreted = s("colon_transit_rate") * (s("colon_fermentable_carbohydrate_g") + s("colon_prebiotic_g"))
+    excreted = s("colonic_washout_rate") * (s("colon_fermentable_carbohydrate_g") + s("colon_prebiotic_g"))
     change = sp.Add(*(model.rates[p] for p in CARBOHYDRATE_POOLS))
     assert sp.simplify(change - (inflow - fermented - excreted)) == 0
 
@@ -44,7 +44,7 @@ def test_every_gram_fermented_becomes_scfa_that_is_absorbed_or_excreted() -> Non
     infused = s("colonic_butyrate_infusion_mmol_per_h")
     total = sp.Add(*(s(p) for p in SCFA_POOLS))
     absorbed = s("scfa_absorption_rate") * volume * total
-    excreted = s("colon_transit_rate") * volume * total
+    excreted = s("colonic_washout_rate") * volume * total
     assert sp.simplify(change_mmol - (produced + infused - absorbed - excreted)) == 0
 
 

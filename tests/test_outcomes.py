@@ -60,6 +60,8 @@ OBSERVABLES = (
     "vagal_signal",
     "guild_g1",
     "guild_g2",
+    "whole_gut_transit_h",
+    "stool_form_bristol",
 )
 COLUMNS = Columns(STATES, OBSERVABLES)
 

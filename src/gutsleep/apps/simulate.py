@@ -54,13 +54,14 @@ class ComparisonOutput:
 
 
 def person_parameters(scenario: Scenario) -> dict[str, float]:
-    """Parameter overrides for the scenario's person (age, sex, BMI, vagotomy)."""
+    """Parameter overrides for the scenario's person (age, sex, BMI, vagotomy, conditions)."""
     p = scenario.person
     return {
         "age_years": float(p.age),
         "is_female": 1.0 if p.sex == "female" else 0.0,
         "bmi_kg_m2": float(p.bmi),
         "vagotomy": 1.0 if p.vagotomy else 0.0,
+        "ibs": 1.0 if "ibs" in p.conditions else 0.0,
     }
 
 

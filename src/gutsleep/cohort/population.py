@@ -43,7 +43,7 @@ from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock
 from gutsleep.scenario.models import Variability, check_meals, parse_variability
 
 MAX_SIZE = 10_000_000
-PERSON_PARAMETERS: tuple[str, ...] = ("age_years", "is_female", "bmi_kg_m2", "vagotomy")
+PERSON_PARAMETERS: tuple[str, ...] = ("age_years", "is_female", "bmi_kg_m2", "vagotomy", "ibs")
 """Parameters set from each subject's person (age, sex, BMI, vagotomy); they cannot vary as parameters."""
 
 NICHE_QUALITY_CV = 1.5

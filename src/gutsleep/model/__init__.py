@@ -16,13 +16,14 @@ from gutsleep.model import (
     person,
     pharmacology,
     sleep,
+    transit,
     vagus,
 )
 from gutsleep.model.inputs import INPUT_NAMES, INPUTS, STEP_H, STEPS_PER_DAY
 from gutsleep.model.spec import Model, ModelBuilder, ModelDefinitionError, Parameter, State
 
-MODULES = (person, clocks, sleep, melatonin, hpa, exposures, pharmacology, microbiome, metabolites, barrier, immune,
-           vagus)
+MODULES = (person, clocks, sleep, melatonin, hpa, exposures, pharmacology, transit, microbiome, metabolites, barrier,
+           immune, vagus)
 
 
 @lru_cache(maxsize=1)

@@ -45,9 +45,6 @@ def build(m: ModelBuilder) -> None:
     k_si = m.param("small_intestine_transit_rate", 1 / 6.8, "1/h", 1 / 10, 1 / 4,
                    "segmental transit in 26 healthy men: mouth-to-caecum 6.8 +/- 1.4 h -> 1/6.8 /h",
                    "rate at which ingested fiber reaches the caecum")
-    k_out = m.param("colon_transit_rate", 1 / 36, "1/h", 1 / 62, 1 / 18,
-                    "whole-gut transit 36.2 +/- 5.1 h (same study); upper normal colonic transit 62 h",
-                    "rate at which colonic contents leave with the stool")
     k_ferm = m.param("fermentation_max_rate", 0.4, "1/h", 0.1, 1.0,
                      "assumption: fermentable carbohydrate is mostly used within the 6-12 h proximal residence "
                      "(FIB-02)",
@@ -71,8 +68,8 @@ def build(m: ModelBuilder) -> None:
     pre = m.state("colon_prebiotic_g", 0.0, "g", "inulin/FOS in the colon", scale=5.0)
     iso_frac = m.param("isolated_fiber_fermentable_fraction", 0.9, "1", 0.6, 1.0,
                        "assumption: purified resistant starch, pectin, arabinoxylan and beta-glucan are almost "
-                       "completely fermented in the colon (faecal recovery of RS2 ~10 %, Cummings 1996 Am J Clin Nutr "
-                       "63:957, RECALLED), unlike the cellulose-rich fiber of whole foods",
+                       "completely fermented in the colon (faecal recovery of resistant starch ~10 %, RECALLED "
+                       "faecal-recovery studies), unlike the cellulose-rich fiber of whole foods",
                        "fraction of added (isolated) fiber that can be fermented")
     isolated = sp.Add(*(m.u(f"{c}_g_per_h") for c in ("resistant_starch", "arabinoxylan", "pectin", "beta_glucan")))
     m.rate(fiber_si, ferm_frac * m.u("fiber_g_per_h") + iso_frac * isolated - k_si * fiber_si)
@@ -104,8 +101,9 @@ def build(m: ModelBuilder) -> None:
                       "prebiotic-fermenter abundance giving half the maximal rate")
     v_p = m.let("prebiotic_fermentation_g_per_h", k_ferm * pre * cap_p / (cap_p + k_cap_p) * acid, "g/h",
                 "fermentation of inulin/FOS")
-    m.rate(carb, k_si * fiber_si + rs / 24 - v_f - k_out * carb)
-    m.rate(pre, k_si * pre_si - v_p - k_out * pre)
+    washout = m.ref("colonic_washout_rate")  # k_out gated by transit speed and colonic motility (transit module)
+    m.rate(carb, k_si * fiber_si + rs / 24 - v_f - washout * carb)
+    m.rate(pre, k_si * pre_si - v_p - washout * pre)
 
     # resources for the guilds
     carb_ref = m.param("colon_carbohydrate_reference_g", 2.898, "g", 0.5, 10,
@@ -136,7 +134,7 @@ def build(m: ModelBuilder) -> None:
     for name, prod, init in (("acetate", prod_a, 45.0), ("propionate", prod_p, 19.0), ("butyrate", prod_b, 11.0)):
         c = m.state(f"{name}_mM", init, "mM", f"colonic {name}", scale=init)
         infusion = m.u("colonic_butyrate_infusion_mmol_per_h") if name == "butyrate" else 0
-        m.rate(c, (prod + infusion) / v_colon - (k_abs + k_out) * c)
+        m.rate(c, (prod + infusion) / v_colon - (k_abs + washout) * c)
         concs[name] = c
     m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
           "total colonic SCFA")

@@ -394,6 +394,14 @@ def build(m: ModelBuilder) -> None:
                          "after intake stops (RECALLED probiotic persistence studies)",
                          "extra loss rate of transient (food-borne/probiotic) taxa")
 
+    washout_share = m.param("microbial_washout_share", 0.5, "1", 0.2, 0.9,
+                            "assumption: about half of a colonic population's loss is washout with the stool, the "
+                            "rest death (phage lysis, host defences), so faster transit raises it (Cremer 2017 "
+                            "PNAS 114:6438: colonic flow and growth set microbiota density, RECALLED)",
+                            "share of the guilds' loss rate that is washout with the stool")
+    loss_speed = m.let("microbial_loss_transit_factor", 1 - washout_share + washout_share * m.ref("transit_speed"),
+                       "1", "factor on the guilds' loss rates from the day's transit speed (1 on the typical diet)")
+
     # Guild-level parameters
     growth, mort, cap, stress_eff, abx_eff = {}, {}, {}, {}, {}
     for g in GUILDS:
@@ -437,6 +445,8 @@ def build(m: ModelBuilder) -> None:
                     "prebiotic), whose products (acetate, lactate, oligosaccharides) feed secondary degraders",
                     "fermentation rate at which cross-fed taxa grow at their baseline rate")
     ferm_flux = m.ref("fiber_fermentation_g_per_h") + m.ref("prebiotic_fermentation_g_per_h")
+    m.let("fermentation_relative", ferm_flux / x_ref, "1",
+          "colonic fermentation rate (fiber plus prebiotic) relative to the typical diet's")
     h_fib = m.param("plant_fiber_niche_half_saturation", 3.0, "1", 1.0, 10.0,
                     "assumption: fiber degraders keep responding well above typical US intake (resistant starch "
                     "raised R. bromii up to ~4-fold, Walker 2011 ISME J 5:220; 40-50 g/day diets of "
@@ -578,7 +588,7 @@ def build(m: ModelBuilder) -> None:
         if t.probiotic:
             lam = lam + probiotic_lam / n_pro
         mu = growth[g] * trans_growth if t.transient else growth[g]
-        m.rate(x, x * (mu * supply[t.name] * rho * (1 - comp) - mort[g] - extra - stress - kill - allee)
+        m.rate(x, x * (mu * supply[t.name] * rho * (1 - comp) - mort[g] * loss_speed - extra - stress - kill - allee)
                + lam)
 
     # Diversity of the detectable community (natural-log Shannon index)

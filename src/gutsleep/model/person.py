@@ -1,4 +1,4 @@
-"""Person covariates (age, sex, BMI, vagotomy) and the body quantities derived from them.
+"""Person covariates (age, sex, BMI, vagotomy, irritable bowel syndrome) and the body quantities derived from them.
 
 Covariates are parameters set per subject from the scenario's ``person`` block. Other modules read the
 derived quantities below where the literature gives a dependence on age, sex or body size.
@@ -19,6 +19,8 @@ def build(m: ModelBuilder) -> None:
                   "body-mass index")
     m.param("vagotomy", 0, "1", 0, 1, "assumption: switch; 1 cuts vagal afferent transmission entirely",
             "1 if the subdiaphragmatic vagus is cut, else 0")
+    m.param("ibs", 0, "1", 0, 1, "assumption: switch; 1 for a person with irritable bowel syndrome (Rome IV)",
+            "1 if the person has irritable bowel syndrome, else 0")
     h_f = m.param("height_female_m", 1.63, "m", 1.45, 1.85,
                   "assumption: mean adult female height in the US (~1.63 m, NHANES order of magnitude)",
                   "height used to turn BMI into body mass (women)")

@@ -206,6 +206,12 @@ def build(m: ModelBuilder) -> None:
     g_dig_ar = m.param("digestion_arousal_gain", 0.3, "1", 0.0, 1.0,
                        "assumption: a meal shortly before bed delays sleep (RECALLED mixed observational evidence); "
                        "scaled by the postprandial carrier", "arousal per unit postprandial digestive activity")
+    g_ibs_ar = m.param("ibs_visceral_arousal_gain", 0.3, "1", 0.0, 1.0,
+                       "assumption: visceral hypersensitivity turns colonic fermentation (gas, distension) into "
+                       "night-time arousal in irritable bowel syndrome; sleep complaints are common in IBS (~38 %, "
+                       "meta-analyses of sleep disturbance in IBS, RECALLED) while objective sleep "
+                       "differs less, so the gain is modest (a third of severe stress at typical fermentation)",
+                       "night-time arousal per unit colonic fermentation (relative to typical) in IBS")
     g_vag_ar = m.param("vagal_arousal_damping", 0.3, "1", 0.0, 1.0,
                        "assumption: vagal tone damps night-time arousal (seed: 'calm signals', night anxiety)",
                        "fractional reduction of arousal per unit vagal tone")
@@ -298,6 +304,7 @@ def build(m: ModelBuilder) -> None:
                      + g_il6_ar * saturating(il6_acute - il6_frag) + chronic_ar
                      + g_alc_reb * rebound + g_mis_ar * _seen(m, "circadian_misalignment")
                      + g_dig_ar * _seen(m, "chylomicron_lps_carrier")
+                     + g_ibs_ar * m.ref("ibs") * m.ref("fermentation_relative")
                      + bedlight + g_caf_ar * block) / (1 + g_vag_ar * vagal) * sp.exp(g_noise * m.u("arousal_noise")),
                     "1", "arousal that fragments sleep and delays its onset", observe=True)
     upper = m.let("sleep_threshold_upper", h_up + c_amp * circ - calm + 0.05 * arousal, "1",

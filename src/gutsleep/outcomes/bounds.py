@@ -72,6 +72,9 @@ DAILY_BOUNDS: dict[str, Bound] = {
     "nap_sleep_min": Bound(0, 16 * 60, "min; at most 4 naps of at most 4 h a day"),
     "richness_resident": Bound(0, N_TAXA, "number of modelled taxa"),
     "richness_observed": Bound(0, N_TAXA, "expected number of modelled taxa seen"),
+    "transit_h": Bound(5, 200, "h; whole-gut transit of healthy adults ~10-70 h, severe slow-transit constipation "
+                       "up to ~5-7 days"),
+    "stool_bristol": Bound(1, 7, "the Bristol stool form scale runs from 1 to 7"),
 }
 """Bounds of the numeric daily columns (``guild_*`` shares are bounded 0-1 by :func:`bound_of`)."""
 

@@ -73,6 +73,9 @@ DESCRIPTIONS: dict[str, str] = {
                          "left out) at the end of the day",
     "richness_observed": "richness a 16S assay would report at 10,000 reads: expected number of taxa seen in a "
                          "rarefied sample of the community at the end of the day (rare taxa are missed)",
+    "transit_h": "daily mean whole-gut transit time set by the day's fiber, stress and water",
+    "stool_bristol": "daily mean stool form on the Bristol scale (1 hard lumps .. 4 smooth .. 7 watery), from the "
+                     "transit time",
 }
 """Description of each known outcome column (``guild_<name>`` columns are described generically)."""
 
@@ -111,6 +114,8 @@ LABELS: dict[str, str] = {
     "nap_sleep_min": "nap sleep",
     "richness_resident": "resident richness",
     "richness_observed": "observed richness (16S, 10k reads)",
+    "transit_h": "whole-gut transit time",
+    "stool_bristol": "stool form (Bristol scale)",
 }
 """Short human label of each known outcome column (others: the column name with spaces)."""
 
@@ -149,6 +154,8 @@ RESOLUTION: dict[str, float] = {
     "nap_sleep_min": 1.0,  # min, like total sleep time
     "richness_resident": 1.0,  # one taxon
     "richness_observed": 1.0,
+    "transit_h": 1.0,  # h: marker studies resolve transit to a few hours
+    "stool_bristol": 0.5,  # half a type on the 7-point scale
 }
 """Meaningful resolution of each known outcome column, in its unit (see module docstring)."""
 

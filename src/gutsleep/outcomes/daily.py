@@ -13,6 +13,8 @@ jet-lag day is shorter or longer than 24 h. A value recorded at the end of a ste
   sum over taxa of ``1 - (1 - p)^reads`` (expected rarefied richness, Hurlbert 1971 Ecology 52:577), at the end of
   the day. It is usually below ``richness`` (the true community above the detection limit) because rare taxa are
   missed, and can exceed it slightly when many taxa sit just below the detection limit (each is sometimes seen).
+* ``transit_h`` and ``stool_bristol``: daily means of the whole-gut transit time of the day's diet, stress and water
+  and of the stool form it implies (Bristol scale, 1 hard lumps to 7 watery).
 * ``melatonin_peak_pg_ml``: maximum over the day.
 * ``dlmo_clock_h``: local clock hour (0-24) at which ``clock_phase_psi mod 2 pi`` first crosses 5 pi / 12
   upwards during the day, linearly interpolated between step ends; NaN if it does not cross that day.
@@ -66,6 +68,8 @@ _MEANS: tuple[tuple[str, str], ...] = (
     ("il6_pg_ml", "il6_pg_ml"),
     ("crp_mg_l", "crp_mg_l"),
     ("microbial_rhythm_amplitude", "microbial_rhythm_amplitude"),
+    ("transit_h", "whole_gut_transit_h"),
+    ("stool_bristol", "stool_form_bristol"),
 )
 """(output column, record variable) of the plain daily means."""
 _SUMS: tuple[tuple[str, str], ...] = (("nap_sleep_min", "nap_asleep"),)
@@ -96,7 +100,8 @@ BASE_DAILY_COLUMNS: tuple[str, ...] = (
     "microbial_rhythm_amplitude",
 )
 """Public contract: daily columns before the ``guild_<name>`` columns (one per guild, relative abundance)."""
-EXTRA_DAILY_COLUMNS: tuple[str, ...] = ("nap_sleep_min", "richness_resident", "richness_observed")
+EXTRA_DAILY_COLUMNS: tuple[str, ...] = ("nap_sleep_min", "richness_resident", "richness_observed", "transit_h",
+                                        "stool_bristol")
 """Public contract: daily columns after the ``guild_<name>`` columns (added later; appended so that positions of the
 earlier columns never change)."""
 
@@ -126,6 +131,8 @@ DAILY_UNITS: dict[str, str] = {
     "nap_sleep_min": "min",
     "richness_resident": "number of detected resident taxa",
     "richness_observed": f"expected number of taxa seen in {SEQUENCING_READS:,} reads",
+    "transit_h": "h (whole-gut transit time)",
+    "stool_bristol": "Bristol stool form scale (1-7)",
 }
 """Unit (or meaning) of every daily column except the guild shares (``guild_<name>``: fraction 0-1)."""
 

@@ -22,6 +22,7 @@ MIN_SLEEP_WINDOW_H = 1.0
 MAX_SLEEP_WINDOW_H = 16.0
 
 AntibioticClass = Literal["broad_spectrum", "anaerobe", "quinolone"]
+Condition = Literal["ibs"]
 ANTIBIOTIC_CLASSES: tuple[str, ...] = ("broad_spectrum", "anaerobe", "quinolone")
 
 Days = Whole(1, MAX_DAYS, "days")
@@ -117,6 +118,16 @@ class Person(_Strict):
     """Body-mass index (kg/m^2), 15-60."""
     vagotomy: bool = False
     """True if the vagus nerve has been cut (truncal vagotomy): gut-to-brain vagal signalling is absent."""
+    conditions: tuple[Condition, ...] = ()
+    """Diagnosed conditions that change the model's physiology: ``ibs`` (irritable bowel syndrome: visceral
+    hypersensitivity, a leakier barrier and stress-accelerated transit)."""
+
+    @field_validator("conditions")
+    @classmethod
+    def _conditions(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(v)) != len(v):
+            raise PydanticCustomError("conditions", "each condition may be listed once", {})
+        return v
 
 
 class Sweeteners(_Strict):
@@ -613,6 +624,7 @@ PERSON_PARAMETER_FIELDS: dict[str, str] = {
     "is_female": "person.sex",
     "bmi_kg_m2": "person.bmi",
     "vagotomy": "person.vagotomy",
+    "ibs": "person.conditions",
 }
 """Model parameters set from the scenario's ``person`` (not allowed in ``parameters``)."""
 
