@@ -12,13 +12,15 @@ consumer-resource origin of Lotka-Volterra competition): taxa on different subst
 coexistence grows with the number of substrates supplied. The overlaps form a Gram matrix, so with
 c_b x (largest guild size) < 1 - c_w the interaction matrix is symmetric positive definite in occupancy: the
 community cannot blow up and has a unique stable equilibrium for fixed inputs (Lotka-Volterra competition theory).
-S_i is the supply of the taxon's own niche: the shares of its growth drawn from plant fiber, resistant starch,
-fructans, products cross-fed by the primary fermenters, mucus, sugar/protein and host-derived resources (NICHES),
-each 1 for the typical-US-diet baseline, plus a trace that keeps every niche open. Capacities K_i are a geometric
-share of the guild's capacity by rank (assumption: gut rank-abundance curves are close to geometric/log-normal),
-scaled by S_i and by the person's niche quality of the taxon. rho_i is the diurnal rhythm of oscillating taxa; s_g
-the net harm of stressors (alcohol, sweeteners, emulsifiers, sugar, cortisol, sleep loss, circadian misalignment;
-negative = favoured); kill_i antibiotics by class.
+S_i is the supply of the taxon's own niche: the shares of its growth drawn from plant fiber (as the taxon's own mix
+of the fiber classes arabinoxylan, cellulose, pectin and beta-glucan, FIBER_PREFERENCE), resistant starch, fructans,
+products cross-fed by the primary fermenters, mucus, sugar/protein and host-derived resources (NICHES; bile from
+dietary fat for the bile-tolerant taxa), each 1 for the typical-US-diet baseline, plus a trace that keeps every
+niche open. Capacities K_i are a geometric share of the guild's capacity by rank (assumption: gut rank-abundance
+curves are close to geometric/log-normal), scaled by S_i and by the person's niche quality of the taxon. rho_i is
+the diurnal rhythm of oscillating taxa; m_g the guild's loss, whose washout part follows the day's transit speed;
+s_g the net harm of stressors (alcohol, sweeteners, emulsifiers, sugar, cortisol, sleep loss, circadian
+misalignment; negative = favoured); kill_i antibiotics by class.
 
 Below a demographic floor (separate from any assay's detection limit) an Allee-type loss takes over, so taxa can
 be lost (richness falls) and return only through immigration lambda_i from a regional pool, in proportion to their

@@ -80,7 +80,8 @@ def build(m: ModelBuilder) -> None:
     m.let("colonic_washout_rate", k_out * speed * m.sym("colonic_motility"), "1/h",
           "rate at which colonic contents leave with the stool")
     # Lewis & Heaton 1997 Scand J Gastroenterol 32:920: stool form tracks whole-gut transit; log-linear between
-    # ~100 h (type 1) and ~10 h (type 7) with type 4 at the typical 36 h of healthy adults (assumption on the numbers, RECALLED)
+    # ~100 h (type 1) and ~10 h (type 7) with type 4 at the typical 36 h of healthy adults (assumption on the
+    # numbers, RECALLED), squashed into the scale's 1-7
     bristol = 4 - sp.log(m.sym("whole_gut_transit_h") / 36) / 0.384
     m.let("stool_form_bristol", 1 + 6 / (1 + sp.exp(-(bristol - 4) * 0.7)), "1",
           "stool form on the Bristol scale (1 hard lumps .. 7 watery), from transit time", observe=True)
