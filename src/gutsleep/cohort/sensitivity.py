@@ -56,7 +56,7 @@ DEFAULT_PARAMETERS: tuple[str, ...] = (
     "colon_transit_rate",
     "tight_junction_rate",
     "il6_baseline_pg_ml",
-    "diversity_il6_damping",
+    "fermented_food_il6_damping",
     "vagal_weight_gaba",
 )
 """Curated default parameters of the sensitivity analysis."""

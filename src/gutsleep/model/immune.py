@@ -4,8 +4,9 @@ Plasma LPS is in fold over the fasting baseline: translocation follows permeabil
 LPS load of pathobionts (LPS-rich Proteobacteria) and rises after meals through chylomicrons; it is
 cleared within about an hour. Acute alcohol adds gastroduodenal leak (ALC-01, ALC-02). IL-6 follows
 LPS with a half-life under an hour, is raised by sleep loss, body fat (BMI) and age (+0.05 pg/mL per
-year, REF-05), damped by cortisol, butyrate and community diversity (fermented-food arm of Wastyk
-2021: IL-6 among 19 proteins that fell). CRP follows IL-6 through a 4-6 h synthesis delay and is
+year, REF-05), damped by cortisol and fermented foods (fermented-food arm of Wastyk 2021: IL-6 among 19
+proteins that fell). Community diversity has no direct term: it acts only through its mechanisms (the pathobionts'
+luminal LPS, butyrate and the barrier, the vagus). CRP follows IL-6 through a 4-6 h synthesis delay and is
 cleared with t1/2 = 19 h (Pepys: constant in all conditions). LBP integrates LPS over about a day.
 """
 
@@ -93,12 +94,6 @@ def build(m: ModelBuilder) -> None:
                      "calibrated: VGO04-IL6; Vgontzas 2004 J Clin Endocrinol Metab 89:2119: one week of 6 h "
                      "nights raised 24-h IL-6 by 0.8 +/- 0.3 pg/mL",
                      "largest relative IL-6 rise from sleep debt (saturating in the debt)")
-    g_div = m.param("diversity_il6_damping", 0.5, "1", 0.0, 1.0,
-                    "calibrated: FERM01-DOSE; FERM-01 (Wastyk 2021): IL-6 fell as diversity rose on fermented foods",
-                    "relative IL-6 fall per unit Shannon diversity above its baseline")
-    div_ref = m.param("shannon_reference", 3.2388, "1", 1.5, 3.8,
-                      "assumption: reference scale, the baseline person's Shannon index of the modelled community",
-                      "Shannon diversity at which the damping is zero")
     g_cort = m.param("cortisol_il6_suppression", 0.3, "1", 0.0, 1.0,
                      "assumption: glucocorticoids suppress IL-6 transcription (RECALLED)",
                      "relative IL-6 suppression per unit excess daily cortisol load")
@@ -150,7 +145,6 @@ def build(m: ModelBuilder) -> None:
     raw_target = base * (1 + (1 - tol) * (g_low * excess / (1 + excess / 5)
                                         + g_lps * excess**5 / (excess**5 + lps50**5))
                          + g_debt * debt_effect) \
-        * sp.exp(-g_div * (m.ref("shannon") - div_ref)) \
         * (1 - g_ferm * saturating(m.ref("fermented_load_servings_per_day") / 3)) \
         / (1 + g_cort * saturating(m.ref("cortisol_daily_load") - 1))
     target = m.let("il6_target_pg_ml", raw_target / (1 + raw_target / il6_max), "pg/mL",

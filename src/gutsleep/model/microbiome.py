@@ -289,8 +289,8 @@ _STRESSOR_SRC = {
     "misalignment": "assumption: jet lag and disrupted feeding rhythms cause dysbiosis favouring obesity-associated "
                     "taxa (Thaiss 2014, CIRC-01)",
 }
-_STRESSOR_RANGE_NOTE = ("; range from no effect to three times the default (the opposite sign for a guild reported "
-                        "unaffected): the studies give the direction and a rough size, not a per-guild rate")
+_STRESSOR_RANGE_NOTE = ("; range from no effect to three times the default (+/-0.01 /h for a guild with no reported "
+                        "effect): the studies give the direction and a rough size, not a per-guild rate")
 _STRESS = {
     "butyrate_producers": (0.010, 0.006, 0.008, 0.004, 0.004, 0.010, 0.006),
     "saccharolytic": (0.004, -0.003, 0.004, 0.002, 0.002, -0.004, 0.002),
@@ -454,7 +454,8 @@ def build(m: ModelBuilder) -> None:
                     "raised R. bromii up to ~4-fold, Walker 2011 ISME J 5:220; 40-50 g/day diets of "
                     "non-industrialised populations carry fiber-degrading taxa absent in the West, De Filippo 2010) "
                     "and saturate a few-fold above it",
-                    "plant-fiber intake, relative to 15 g/day, at which the fiber niche is half its ceiling")
+                    "intake of a niche substrate relative to the typical diet (plant fiber and each fiber class, "
+                    "resistant starch, fat for bile) at which its niche supply is half its ceiling")
     fib_rel = m.ref("fiber_load_g_per_day") / 15
 
     def niche_curve(rel: sp.Expr) -> sp.Expr:
