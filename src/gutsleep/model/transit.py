@@ -31,7 +31,7 @@ def build(m: ModelBuilder) -> None:
                       "change in trials with an initial transit below 48 h), so the fiber effect acts on the excess "
                       "above a floor just below the typical 36 h",
                       "whole-gut transit time that more fiber approaches but does not go below")
-    slope = m.param("transit_fiber_shortening_h_per_g", 0.5, "h per g/day", 0.3, 1.0,
+    slope = m.param("transit_fiber_shortening_h_per_g", 0.5, "h/(g/day)", 0.3, 1.0,
                     "de Vries 2016 Nutrients 8:130: ~30 min shorter transit per extra g/day of cereal, fruit or "
                     "vegetable fiber in trials with an initial transit of 48 h or more; 0.78 +/- 0.13 h per g/day "
                     "of wheat fiber (de Vries 2015 World J Gastroenterol 21:8952)",
