@@ -40,7 +40,9 @@ def test_cortisol_rhythm(baseline_week):
     night = (shifted >= 6) & (shifted <= 18)
     nadir_clock = clock[night][np.argmin(cortisol[night])]
     assert 40 <= cortisol[night].min() <= 70
-    assert nadir_clock >= 23.5 or nadir_clock <= 1.5
+    # the window of the HPA01-NADIR evidence item, whose tolerance note opens it to 23:00: the model's trough is
+    # flat to ~0.01 nmol/L from about 23:00 to 00:30, so its lowest 15-min sample moves on that grid
+    assert nadir_clock >= 23.0 or nadir_clock <= 1.5
     risen = clock[(clock < 9) & (cortisol > 1.15 * cortisol[night].min())]
     assert 2.0 <= risen.min() <= 4.0  # the morning rise (15 % over the nadir) begins between 02:00 and 04:00
 

@@ -36,8 +36,9 @@ def test_substrate_eaten_is_fermented_or_excreted() -> None:
 
 
 def test_every_gram_fermented_becomes_scfa_that_is_absorbed_or_excreted() -> None:
+    """In millimoles of the fermenting volume (taken as quasi-static: it grows only near isotonic overload)."""
     model = build_model()
-    volume = s("proximal_colon_volume_l")
+    volume = s("fermenting_volume_l")
     change_mmol = volume * sp.Add(*(model.rates[p] for p in SCFA_POOLS))
     change_mmol = expand_lets(change_mmol, ("acetate_production_mmol_h",), model)
     produced = s("scfa_yield_mmol_per_g") * (s("fiber_fermentation_g_per_h") + s("prebiotic_fermentation_g_per_h"))

@@ -130,12 +130,21 @@ def build(m: ModelBuilder) -> None:
                    "butyrate formation")
     prod_a = m.let("acetate_production_mmol_h", yield_ * (v_f + v_p) - prod_p - prod_b, "mmol/h",
                    "acetate formation (the rest of the SCFA)")
-    concs = {}
-    for name, prod, init in (("acetate", prod_a, 45.0), ("propionate", prod_p, 19.0), ("butyrate", prod_b, 11.0)):
-        c = m.state(f"{name}_mM", init, "mM", f"colonic {name}", scale=init)
+    k_osm = m.param("scfa_osmotic_limit_mM", 250.0, "mM", 150.0, 300.0,
+                    "assumption: colonic contents stay near-isotonic (~300 mOsm/kg), so water follows short-chain "
+                    "fatty acid anions once they approach that: above ~250 mM total the fermenting volume grows "
+                    "(the osmotic diarrhoea of fermentable-fiber overload) and concentrations rise only slowly",
+                    "total colonic SCFA above which water drawn in dilutes them")
+    species = (("acetate", prod_a, 45.0), ("propionate", prod_p, 19.0), ("butyrate", prod_b, 11.0))
+    concs = {name: m.state(f"{name}_mM", init, "mM", f"colonic {name}", scale=init) for name, _, init in species}
+    scfa = concs["acetate"] + concs["propionate"] + concs["butyrate"]
+    # sharp onset (no change below ~200 mM), then the volume grows with the square of the SCFA excess so that
+    # concentrations rise only as the cube root of further load
+    volume = m.let("fermenting_volume_l", v_colon * (1 + (scfa / k_osm) ** 8) ** sp.Rational(1, 4), "L",
+                   "volume of the fermenting compartment, growing as water follows SCFA near isotonicity")
+    for name, prod, _ in species:
         infusion = m.u("colonic_butyrate_infusion_mmol_per_h") if name == "butyrate" else 0
-        m.rate(c, (prod + infusion) / v_colon - (k_abs + washout) * c)
-        concs[name] = c
+        m.rate(concs[name], (prod + infusion) / volume - (k_abs + washout) * concs[name])
     m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
           "total colonic SCFA")
     but_ref = m.param("butyrate_reference_mM", 9.703, "mM", 3, 30,
