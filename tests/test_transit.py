@@ -19,7 +19,8 @@ def week_two(docs: list[dict]):
 def days():
     slow = {"parameters": {"colon_transit_rate": 1 / 60}}
     return week_two([{}, {"habits": {"fiber_g": 35}}, slow, {**slow, "habits": {"fiber_g": 35}},
-                     {"habits": {"stress": 1.0}}, {"habits": {"water_l": 0.0}}, {"habits": {"fiber_g": 2}}])
+                     {"habits": {"stress": 1.0}}, {"habits": {"water_l": 0.0}}, {"habits": {"fiber_g": 2}},
+                     {"parameters": {"colon_transit_rate": 1 / 20}, "habits": {"fiber_g": 35}}])
 
 
 def test_fiber_shortens_a_slow_transit_and_hardly_a_normal_one(days) -> None:
@@ -29,6 +30,7 @@ def test_fiber_shortens_a_slow_transit_and_hardly_a_normal_one(days) -> None:
     slow_per_g = (days.transit_h[2] - days.transit_h[3]) / 20
     assert 0.3 <= slow_per_g <= 1.0, slow_per_g
     assert 0 <= normal_per_g < 0.25, normal_per_g
+    assert days.transit_h[7] == pytest.approx(20.0, abs=0.5)  # a fast transit is not slowed towards the floor
 
 
 def test_stress_speeds_transit_and_low_water_slows_it(days) -> None:

@@ -60,7 +60,8 @@ def build(m: ModelBuilder) -> None:
 
     t0 = 1 / k_out
     bulk = m.ref("fiber_load_g_per_day") + m.ref("arabinoxylan_added_g_per_day")
-    t_diet = t_floor + pos(t0 - t_floor) * sp.exp(-slope / (48 - t_floor) * (bulk - 15))
+    floor = t0 - pos(t0 - t_floor)  # min(T_0, T_floor): a person already faster than the floor keeps T_0
+    t_diet = floor + (t0 - floor) * sp.exp(-slope / (48 - t_floor) * (bulk - 15))
     water = m.ref("total_water_l_per_day")
     water_ref = 2 + m.ref("food_water_l")
     hydration = (water / (water + k_w)) / (water_ref / (water_ref + k_w))
