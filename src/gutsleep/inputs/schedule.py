@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gutsleep.model.inputs import GRAMS_ETHANOL_PER_DRINK, INPUT_INDEX, INPUT_NAMES, STEP_H, STEPS_PER_DAY
+from gutsleep.model.inputs import ADDED_FIBERS, GRAMS_ETHANOL_PER_DRINK, INPUT_INDEX, INPUT_NAMES, STEP_H, STEPS_PER_DAY
 from gutsleep.scenario import Habits, Scenario
 from gutsleep.scenario.fields import clock_hours
 from gutsleep.scenario.models import (
@@ -51,18 +51,14 @@ _MEAL_CHANNELS = (
     ("fermented_servings", "fermented_servings_per_h"),
     ("added_sugar_g", "added_sugar_g_per_h"),
     ("protein_g", "protein_g_per_h"),
-    ("resistant_starch_g", "resistant_starch_g_per_h"),
-    ("arabinoxylan_g", "arabinoxylan_g_per_h"),
-    ("pectin_g", "pectin_g_per_h"),
-    ("beta_glucan_g", "beta_glucan_g_per_h"),
+    *((f"{name}_g", f"{name}_g_per_h") for name in ADDED_FIBERS),
 )
 
 
 _MEAL_COLS = np.array([INPUT_INDEX[c] for c in ("meal", "fiber_g_per_h", "prebiotic_g_per_h",
                                                 "fermented_servings_per_h", "probiotic_cfu_per_h",
                                                 "added_sugar_g_per_h", "protein_g_per_h",
-                                                "resistant_starch_g_per_h", "arabinoxylan_g_per_h",
-                                                "pectin_g_per_h", "beta_glucan_g_per_h")])
+                                                *(f"{name}_g_per_h" for name in ADDED_FIBERS))])
 """Channels that move with the day's meals (day-to-day meal timing)."""
 VARIABILITY_STREAM = 0x5641_5249
 """Second entropy word of the variability streams (``default_rng([seed, VARIABILITY_STREAM, 0 or 1])``), so that they

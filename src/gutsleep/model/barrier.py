@@ -28,7 +28,8 @@ def build(m: ModelBuilder) -> None:
                       "fiber range", "relative mucus gain at saturating fiber resource")
     k_water = m.param("mucus_water_half_l", 0.5, "L/day", 0.1, 1.5,
                       "assumption: dehydration thins mucus (seed: hydration protects the mucus layer); little "
-                      "effect above ~1.5 L/day", "water intake giving half the hydration support")
+                      "effect above ~1.5 L/day",
+                      "water intake giving half the hydration support (of the mucus layer and of transit)")
     e50 = m.param("emulsifier_mucus_half_g", 10, "g/day", 3, 30,
                   "calibrated: EMU01-MUCUS; "
                   "EMU-01 (Chassaing 2015): 0.1-1 % CMC/P80 halved mucus separation; EMU-02 used 15 g/day CMC in "
@@ -44,7 +45,8 @@ def build(m: ModelBuilder) -> None:
     water = m.let("total_water_l_per_day", m.u("water_l_per_day") + food_water, "L/day",
                   "water reaching the gut: drinks plus water in food")
     md = m.ref("guild_mucin_degraders")
-    hydration = (water / (water + k_water)) / ((2 + food_water) / (2 + food_water + k_water))
+    hydration = m.let("hydration", (water / (water + k_water)) / ((2 + food_water) / (2 + food_water + k_water)),
+                      "1", "gut hydration relative to the typical 2 L/day of drinks (saturating)")
     target = (1 + g_fiber * (fiber_r - 1) / (fiber_r + 1)) * hydration \
         / (1 + m.ref("emulsifier_exposure_g_per_day") / e50) / (1 + g_md * md * 2 / (1 + fiber_r))
     mucus = m.state("mucus_layer", 0.9, "1", "inner mucus layer thickness relative to a healthy reference",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from gutsleep.model.inputs import ADDED_FIBERS
 from gutsleep.model.spec import ModelBuilder, pos
 
 NORBERG = "Norberg, Gabrielsson, Jones & Hahn 2000 Br J Clin Pharmacol 49:399"
@@ -132,10 +133,7 @@ def build(m: ModelBuilder) -> None:
         ("protein_load_g_per_day", "protein_g_per_h", "g/day", 80.0),
         ("fermented_load_servings_per_day", "fermented_servings_per_h", "servings/day", 0.0),
         ("fiber_load_g_per_day", "fiber_g_per_h", "g/day", 15.0),
-        ("resistant_starch_added_g_per_day", "resistant_starch_g_per_h", "g/day", 0.0),
-        ("arabinoxylan_added_g_per_day", "arabinoxylan_g_per_h", "g/day", 0.0),
-        ("pectin_added_g_per_day", "pectin_g_per_h", "g/day", 0.0),
-        ("beta_glucan_added_g_per_day", "beta_glucan_g_per_h", "g/day", 0.0),
+        *((f"{name}_added_g_per_day", f"{name}_g_per_h", "g/day", 0.0) for name in ADDED_FIBERS),
     ):
         st = m.state(name, init, unit, f"smoothed daily intake ({channel})", scale=max(init, 1.0))
         m.rate(st, (24 * m.u(channel) - st) / tau)

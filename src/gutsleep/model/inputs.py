@@ -17,6 +17,14 @@ STEPS_PER_DAY: int = round(24 / STEP_H)
 GRAMS_ETHANOL_PER_DRINK: float = 14.0
 """US standard drink (g ethanol); NIAAA definition."""
 
+ADDED_FIBERS: dict[str, str] = {
+    "resistant_starch": "resistant starch",
+    "arabinoxylan": "cereal arabinoxylan",
+    "pectin": "pectin",
+    "beta_glucan": "cereal beta-glucan",
+}
+"""Isolated fibers a scenario can add on top of ``fiber_g`` (habit ``<name>_g``, channel ``<name>_g_per_h``)."""
+
 
 @dataclass(frozen=True)
 class InputChannel:
@@ -58,10 +66,8 @@ INPUTS: tuple[InputChannel, ...] = (
                  "night during its sleep opportunity (scenario variability; 0 = none)"),
     InputChannel("onset_noise", "1", "offset of the log hazard of sleep onset, one value per night during its sleep "
                  "opportunity (scenario variability; 0 = none)"),
-    InputChannel("resistant_starch_g_per_h", "g/h", "added resistant starch intake rate, delivered with meals"),
-    InputChannel("arabinoxylan_g_per_h", "g/h", "added cereal arabinoxylan intake rate, delivered with meals"),
-    InputChannel("pectin_g_per_h", "g/h", "added pectin intake rate, delivered with meals"),
-    InputChannel("beta_glucan_g_per_h", "g/h", "added cereal beta-glucan intake rate, delivered with meals"),
+    *(InputChannel(f"{name}_g_per_h", "g/h", f"added {label} intake rate, delivered with meals")
+      for name, label in ADDED_FIBERS.items()),
     InputChannel("fat_g_per_day", "g/day", "total dietary fat (daily level)"),
     InputChannel("alarm_free", "1", "1 inside a sleep opportunity without an alarm (the person gets up when the "
                  "night's sleep ends), else 0"),

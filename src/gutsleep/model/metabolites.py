@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from gutsleep.model.inputs import ADDED_FIBERS
 from gutsleep.model.spec import ModelBuilder
 
 GUILD_STOICHIOMETRY = {  # (propionate share, butyrate share); acetate = the rest
@@ -71,7 +72,7 @@ def build(m: ModelBuilder) -> None:
                        "completely fermented in the colon (faecal recovery of resistant starch ~10 %, RECALLED "
                        "faecal-recovery studies), unlike the cellulose-rich fiber of whole foods",
                        "fraction of added (isolated) fiber that can be fermented")
-    isolated = sp.Add(*(m.u(f"{c}_g_per_h") for c in ("resistant_starch", "arabinoxylan", "pectin", "beta_glucan")))
+    isolated = sp.Add(*(m.u(f"{name}_g_per_h") for name in ADDED_FIBERS))
     m.rate(fiber_si, ferm_frac * m.u("fiber_g_per_h") + iso_frac * isolated - k_si * fiber_si)
     m.rate(pre_si, m.u("prebiotic_g_per_h") - k_si * pre_si)
 
@@ -137,7 +138,8 @@ def build(m: ModelBuilder) -> None:
                     "total colonic SCFA above which water drawn in dilutes them")
     species = (("acetate", prod_a, 45.0), ("propionate", prod_p, 19.0), ("butyrate", prod_b, 11.0))
     concs = {name: m.state(f"{name}_mM", init, "mM", f"colonic {name}", scale=init) for name, _, init in species}
-    scfa = concs["acetate"] + concs["propionate"] + concs["butyrate"]
+    scfa = m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
+                 "total colonic SCFA")
     # sharp onset (no change below ~200 mM), then the volume grows with the square of the SCFA excess so that
     # concentrations rise only as the cube root of further load
     volume = m.let("fermenting_volume_l", v_colon * (1 + (scfa / k_osm) ** 8) ** sp.Rational(1, 4), "L",
@@ -145,8 +147,6 @@ def build(m: ModelBuilder) -> None:
     for name, prod, _ in species:
         infusion = m.u("colonic_butyrate_infusion_mmol_per_h") if name == "butyrate" else 0
         m.rate(concs[name], (prod + infusion) / volume - (k_abs + washout) * concs[name])
-    m.let("scfa_total_mM", concs["acetate"] + concs["propionate"] + concs["butyrate"], "mM",
-          "total colonic SCFA")
     but_ref = m.param("butyrate_reference_mM", 9.703, "mM", 3, 30,
                       "assumption: reference scale, the baseline person's colonic butyrate (15 % of ~75 mM, FIB-02)",
                       "colonic butyrate of the baseline person")

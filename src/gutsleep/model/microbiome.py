@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from gutsleep.model.inputs import ADDED_FIBERS
 from gutsleep.model.spec import ModelBuilder, pos, saturating
 
 
@@ -195,7 +196,7 @@ NICHES: dict[str, dict[str, float]] = {
 # follows this mix; the ``<class>_g`` scenario fields add isolated fiber of one class on top.
 FIBER_CLASSES: tuple[str, ...] = ("arabinoxylan", "cellulose", "pectin", "beta_glucan")
 TYPICAL_FIBER_MIX: dict[str, float] = {"arabinoxylan": 0.45, "cellulose": 0.25, "pectin": 0.2, "beta_glucan": 0.1}
-ADDED_FIBER_CLASSES: tuple[str, ...] = ("arabinoxylan", "pectin", "beta_glucan")
+ADDED_FIBER_CLASSES: tuple[str, ...] = tuple(name for name in ADDED_FIBERS if name in FIBER_CLASSES)
 """Fiber classes a scenario can add (resistant starch, also addable, feeds the starch niche instead)."""
 
 # Preferences of the plant-fiber degraders among the fiber classes (each row sums to 1); taxa not listed use the

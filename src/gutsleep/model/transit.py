@@ -46,9 +46,6 @@ def build(m: ModelBuilder) -> None:
                       "constipation (Anti 1998 Hepatogastroenterology 45:727, RECALLED); half of the speed follows "
                       "hydration",
                       "share of transit speed that follows hydration")
-    k_w = m.param("transit_water_half_l", 0.5, "L/day", 0.2, 1.5,
-                  "assumption: as for the mucus layer, hydration saturates above ~1.5 L/day of water",
-                  "total water intake giving half the hydration effect on transit")
     s_sleep = m.param("sleep_colonic_motility_reduction", 0.5, "1", 0.2, 0.8,
                       "assumption: colonic pressure activity falls by about half in sleep and rises on waking "
                       "(Rao 2001 Am J Physiol Gastrointest Liver Physiol 280:G629, RECALLED)",
@@ -62,9 +59,7 @@ def build(m: ModelBuilder) -> None:
     bulk = m.ref("fiber_load_g_per_day") + m.ref("arabinoxylan_added_g_per_day")
     floor = t0 - pos(t0 - t_floor)  # min(T_0, T_floor): a person already faster than the floor keeps T_0
     t_diet = floor + (t0 - floor) * sp.exp(-slope / (48 - t_floor) * (bulk - 15))
-    water = m.ref("total_water_l_per_day")
-    water_ref = 2 + m.ref("food_water_l")
-    hydration = (water / (water + k_w)) / (water_ref / (water_ref + k_w))
+    hydration = m.ref("hydration")  # the barrier module's, which the mucus layer reads too
     ibs_stress = m.param("ibs_transit_stress_fold", 2.0, "1", 1.0, 4.0,
                          "assumption: stress and CRF accelerate colonic motility more in irritable bowel syndrome "
                          "(Fukudo 1998 Gut 42:845: CRF-induced colonic motility exaggerated in IBS, RECALLED)",
@@ -83,6 +78,6 @@ def build(m: ModelBuilder) -> None:
     # Lewis & Heaton 1997 Scand J Gastroenterol 32:920: stool form tracks whole-gut transit; log-linear between
     # ~100 h (type 1) and ~10 h (type 7) with type 4 at the typical 36 h of healthy adults (assumption on the
     # numbers, RECALLED), squashed into the scale's 1-7
-    bristol = 4 - sp.log(m.sym("whole_gut_transit_h") / 36) / 0.384
-    m.let("stool_form_bristol", 1 + 6 / (1 + sp.exp(-(bristol - 4) * 0.7)), "1",
+    # (the log-linear type 4 - ln(T / 36 h) / 0.384, squashed by a logistic of slope 0.7, is a power of T)
+    m.let("stool_form_bristol", 1 + 6 / (1 + (m.sym("whole_gut_transit_h") / 36) ** (0.7 / 0.384)), "1",
           "stool form on the Bristol scale (1 hard lumps .. 7 watery), from transit time", observe=True)
