@@ -52,6 +52,7 @@ COUPLINGS: dict[str, tuple[tuple[str, ...], str | float]] = {
     "chronic_inflammation_arousal": (("sleep_sees_il6_chronic_fold",), "chronic_inflammation_arousal_gain"),
     "butyrate_sleep_signal": (("sleep_sees_portal_butyrate_rel",), 1.0),
     "inflammation_sws_factor": (("sleep_sees_il6_fold", "sleep_sees_il6_chronic_fold"), 1.3),
+    "insulin_sensitivity_target": (("sleep_debt_load_h", "cortisol_daily_load", "sweetener_glycaemic_effect"), 1.0),
 }
 
 

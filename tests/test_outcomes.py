@@ -44,6 +44,7 @@ STATES = (
     "il6_pg_ml",
     "crp_mg_l",
     "microbial_rhythm_amplitude",
+    "insulin_sensitivity_rel",
     "taxon_a",
     "taxon_b",
     "taxon_c",
@@ -62,6 +63,8 @@ OBSERVABLES = (
     "guild_g2",
     "whole_gut_transit_h",
     "stool_form_bristol",
+    "ogtt_iauc_mmol_min_l",
+    "glucose_excursion_mmol_l",
 )
 COLUMNS = Columns(STATES, OBSERVABLES)
 

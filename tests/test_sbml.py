@@ -44,7 +44,9 @@ DAYS = 30
 EVERY_H = 6.0
 RTOL_RK4 = 5e-3
 ATOL_RK4 = 5e-3  # x scale
-RTOL_RK4_STATE = {"melatonin_plasma_pmol_l": 2.5e-2}  # steep melatonin onset gate (600/rad ~ 25 s) vs 15-min RK4
+# steep switches vs the 15-min RK4 step: the melatonin onset gate (600/rad ~ 25 s), and the 30-min low-pass of the
+# sleep mode that times the cortisol awakening response (it follows Z's switch at sleep onset and waking)
+RTOL_RK4_STATE = {"melatonin_plasma_pmol_l": 2.5e-2, "recent_sleep_mode": 2.5e-2}
 RTOL_EXPORT = 1e-4
 FLOOR_EXPORT = 1e-3  # x scale
 

@@ -75,6 +75,9 @@ DEFAULT_PARAMETER_CV: dict[str, float] = {
     # each person's own community: a common species' abundance spans 2-3 orders of magnitude between healthy adults
     # (HMP 2012 Nature 486:207); CV 1.5 is a ln-SD of ~1.1: a 95 % range of x8 or /8 in capacity, the low end
     **{f"{t.name}_niche_quality": NICHE_QUALITY_CV for t in TAXA},
+    # appended last so that the earlier parameters keep their draws
+    "sweetener_glycaemic_susceptibility": 1.0,  # NNS-01/02: responders and non-responders (ln-SD ~0.83)
+    "insulin_disposal_rate": 0.35,  # insulin sensitivity varies several-fold between healthy adults
 }
 """Parameters that vary between people by default, with their coefficient of variation (assumptions: clock,
 sleep-homeostasis, HPA, growth-rate, transit and baseline-inflammation traits differ between individuals; CVs

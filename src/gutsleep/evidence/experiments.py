@@ -1010,6 +1010,8 @@ EXPERIMENTS = (*EXPERIMENTS,
                _exp("INS01-PRODUCERS", ("INS-01",), "Poor sleepers carry fewer SCFA producers, similar diversity",
                     "< 1", 0.0, 0.999, "ratio", m_insomnia_producers, fast=False, role="validation"))
 
+from gutsleep.evidence.experiments_hpa_glycaemia import HPA_GLYCAEMIA_EXPERIMENTS  # noqa: E402  (HPA, glucose)
+from gutsleep.evidence.experiments_hpa_glycaemia import ROLES as _HPA_GLYCAEMIA_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_light import EXPERIMENTS as _LIGHT_CAFFEINE_MELATONIN  # noqa: E402
 from gutsleep.evidence.experiments_light import ROLES as _LIGHT_ROLES  # noqa: E402
 from gutsleep.evidence.experiments_loops import LOOP_EXPERIMENTS  # noqa: E402  (feedback-loop experiments)
@@ -1024,6 +1026,7 @@ from gutsleep.evidence.framework import with_roles  # noqa: E402
 
 EXPERIMENTS = (*EXPERIMENTS, *with_roles(_LIGHT_CAFFEINE_MELATONIN, _LIGHT_ROLES),
                *with_roles(LOOP_EXPERIMENTS, _LOOP_ROLES), *with_roles(_VARIABILITY, _VARIABILITY_ROLES),
-               *with_roles(_SLEEP, _SLEEP_ROLES), *with_roles(_OPPORTUNITY, _OPPORTUNITY_ROLES))
+               *with_roles(_SLEEP, _SLEEP_ROLES), *with_roles(_OPPORTUNITY, _OPPORTUNITY_ROLES),
+               *with_roles(HPA_GLYCAEMIA_EXPERIMENTS, _HPA_GLYCAEMIA_ROLES))
 if len({e.id for e in EXPERIMENTS}) != len(EXPERIMENTS):  # pragma: no cover - a definition error
     raise RuntimeError("experiment ids must be unique")

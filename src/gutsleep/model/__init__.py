@@ -8,6 +8,7 @@ from gutsleep.model import (
     barrier,
     clocks,
     exposures,
+    glycaemia,
     hpa,
     immune,
     melatonin,
@@ -23,7 +24,7 @@ from gutsleep.model.inputs import INPUT_NAMES, INPUTS, STEP_H, STEPS_PER_DAY
 from gutsleep.model.spec import Model, ModelBuilder, ModelDefinitionError, Parameter, State
 
 MODULES = (person, clocks, sleep, melatonin, hpa, exposures, pharmacology, transit, microbiome, metabolites, barrier,
-           immune, vagus)
+           immune, vagus, glycaemia)
 
 
 @lru_cache(maxsize=1)

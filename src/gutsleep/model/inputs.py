@@ -85,7 +85,7 @@ EXPERIMENT_INPUTS: tuple[InputChannel, ...] = (
 """Channels that scenarios never set; the evidence experiments use them to reproduce published protocols."""
 
 PATHWAY_SIGNALS: dict[str, tuple[tuple[str, str], ...]] = {
-    "serotonin_melatonin": (("melatonin_plasma_pmol_l", "pmol/L"),),
+    "serotonin_melatonin": (("melatonin_plasma_pmol_l", "pmol/L"), ("brain_serotonin_ug", "ug")),
     "gaba_vagus": (("vagal_tone", "1"),),
     "scfa_butyrate": (("portal_butyrate_rel", "1"),),
     "inflammation": (("il6_fold", "1"), ("il6_chronic_fold", "1")),

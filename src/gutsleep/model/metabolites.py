@@ -253,14 +253,45 @@ def build(m: ModelBuilder) -> None:
     m.rate(ec, synth - release)
     m.rate(free, f_esc * release * 1000 / 3000 - k_fp * free)
     m.rate(plt, f_upt * k_fp * free * 0.6 - k_plt * plt)
-    v_b = m.param("brain_serotonin_synthesis_max", 120, "ug/h", 40, 400,
-                  "assumption: brain holds ~1-2 % of body 5-HT (~150 ug) with turnover of hours (RECALLED)",
+    # large neutral amino acids (LNAA) compete with tryptophan for transport into the brain (Fernstrom & Wurtman
+    # 1972): protein raises plasma LNAA more than tryptophan, and insulin after carbohydrate moves LNAA into muscle
+    f_lnaa = m.param("lnaa_endogenous_fraction", 0.3, "1", 0.15, 0.6,
+                     "assumption: dietary protein carries ~20 % LNAA but only ~1.2 % tryptophan, so plasma LNAA "
+                     "follows protein intake more closely than tryptophan (protein-rich meals lower Trp:LNAA: WUR-03; "
+                     "Fernstrom 2013 Clin Nutr: gluten and zein lowered the ratio)",
+                     "share of the baseline plasma LNAA that does not depend on dietary protein")
+    g_ins_lnaa = m.param("insulin_lnaa_uptake_rate", 0.045, "L/(mmol*h)", 0.0, 0.2,
+                         "calibrated: WUR03-RATIO; insulin after carbohydrate lowers plasma branched-chain and other "
+                         "LNAA, not albumin-bound tryptophan (Wurtman 2003 Am J Clin Nutr 77:128: only the "
+                         "carbohydrate meal raised insulin)", "muscle LNAA uptake per mmol/L of postprandial glucose "
+                         "excursion at insulin sensitivity 1")
+    exc_ref = m.param("lnaa_uptake_reference_excursion_mmol_l", 0.72, "mmol/L", 0.2, 2.0,
+                      "assumption: reference scale, set so that the baseline person's plasma LNAA averages 1 (the "
+                      "postprandial glucose excursion, mean 0.52 mmol/L, weighted by the LNAA level it meets after "
+                      "meals)", "effective glucose excursion of the baseline diet for LNAA uptake")
+    lnaa = m.state("plasma_lnaa_rel", 1.0, "1", "plasma large neutral amino acids relative to the baseline diet",
+                   scale=1.0)
+    insulin_uptake = g_ins_lnaa * m.ref("glucose_excursion_mmol_l") * m.ref("insulin_sensitivity_rel")
+    protein_rel = 24 * m.u("protein_g_per_h") * trp_per_g / trp_ref
+    supply = (f_lnaa + (1 - f_lnaa) * protein_rel) * (k_trp + g_ins_lnaa * exc_ref)
+    m.rate(lnaa, supply - (k_trp + insulin_uptake) * lnaa)
+    ratio = m.let("tryptophan_lnaa_ratio_rel", trp / sp.Max(lnaa, 0.05), "1",
+                  "plasma Trp:LNAA ratio relative to the baseline diet: tryptophan's share of brain uptake",
+                  observe=True)
+    km_b = m.param("tph2_km_rel", 1.0, "1", 0.3, 3.0,
+                   "assumption: TPH2 is not saturated at normal brain tryptophan (Km ~40-50 uM above brain levels "
+                   "of ~20-30 uM, RECALLED), so brain 5-HT synthesis follows tryptophan uptake; acute tryptophan "
+                   "depletion lowers it by >= 90 % (Young et al., PET studies of serotonin synthesis, VERIFIED)",
+                   "brain tryptophan availability (Trp:LNAA relative to baseline) giving half-maximal TPH2 synthesis")
+    v_b = m.param("brain_serotonin_synthesis_max", 150, "ug/h", 50, 500,
+                  "assumption: brain holds ~1-2 % of body 5-HT (~150 ug) with turnover of hours (RECALLED); with "
+                  "tph2_km_rel 1 the baseline pool stays at ~150 ug",
                   "maximal TPH2 synthesis in the brain")
     k_b = m.param("brain_serotonin_turnover_rate", 0.5, "1/h", 0.1, 2.0,
                   "assumption: brain 5-HT turns over within hours (MAO catabolism, RECALLED)",
                   "brain serotonin turnover")
     brain = m.state("brain_serotonin_ug", 150.0, "ug", "brain serotonin (separate pool, not fed by gut 5-HT)",
                     scale=150.0)
-    m.rate(brain, v_b * trp / (trp + km_trp) - k_b * brain)
+    m.rate(brain, v_b * ratio / (ratio + km_b) - k_b * brain)
     m.let("gut_serotonin_share", ec / (ec + plt * 5 + free * 3 + brain), "1",
           "gut share of body serotonin (blood volume 5 L, plasma 3 L)")

@@ -171,13 +171,34 @@ def build(m: ModelBuilder) -> None:
                        "assumption: the hepatoportal butyrate signal saturates; half of the effect at a doubling of "
                        "portal butyrate (the range of diets and prebiotic doses in FIB-03/PRE trials)",
                        "portal-butyrate change over baseline giving half of the largest sleep effect")
+    g_5ht = m.param("brain_serotonin_sleep_effect", 0.01, "1", 0.0, 0.04,
+                    "assumption: human prior, small: tryptophan availability acts on sleep (Sutanto 2022 Nutr Rev "
+                    "80:306: >= 1 g tryptophan shortened WASO, not SOL; Afaghi 2007 Am J Clin Nutr 85:426: a "
+                    "high-glycaemic meal 4 h before bed halved SOL, read as an upper bound, its route unproven); 0.01 "
+                    "is about the vagal calming of baseline tone",
+                    "largest threshold shift from brain serotonin above (below) baseline (saturating both ways)")
+    k_5ht = m.param("brain_serotonin_sleep_half_change", 0.4, "1", 0.2, 1.0,
+                    "Mitchell et al. 2011 Br J Nutr (VERIFIED): behavioural effects of tryptophan need its ratio to "
+                    "the other large neutral amino acids raised by ~40 %",
+                    "relative change of brain serotonin giving ~70 % of the largest sleep effect")
+    brain_ref = m.param("brain_serotonin_reference_ug", 151.8, "ug", 50.0, 500.0,
+                        "assumption: reference scale, the baseline person's mean brain serotonin pool",
+                        "brain serotonin of the baseline person")
     g_stress = m.param("stress_arousal_gain", 1.0, "1", 0.0, 3.0,
                        "assumption: severe stress (1) doubles night-time arousal; seed: stress disrupts sleep",
                        "arousal per unit psychological stress")
     g_cort = m.param("cortisol_arousal_gain", 0.5, "1", 0.0, 2.0,
                      "assumption: night cortisol above its rhythm's nadir keeps the brain aroused "
                      "(seed: inflammation raises cortisol, making relaxation harder)",
-                     "largest arousal from night cortisol above 100 nmol/L (saturating)")
+                     "largest arousal from night cortisol above its nadir (saturating)")
+    cort_floor = m.param("cortisol_arousal_floor_nmol_l", 55.0, "nmol/L", 30.0, 80.0,
+                         "HPA-01 (Debono 2009): nadir of the normal serum cortisol rhythm ~55 nmol/L (< 2.0 ug/dL) "
+                         "near midnight; range spans nadirs of healthy adults (< 1-3 ug/dL)",
+                         "night cortisol at which it adds no arousal (the normal rhythm's nadir)")
+    cort_half = m.param("cortisol_arousal_half_excess_nmol_l", 100.0, "nmol/L", 30.0, 300.0,
+                        "assumption: graded from the nadir, half of the largest effect ~100 nmol/L above it (the "
+                        "early-morning rise, when awakenings cluster)",
+                        "night cortisol above the nadir giving half of the largest arousal")
     g_il6_ar = m.param("inflammation_arousal_gain", 1.4, "1", 0.0, 3.0,
                        "calibrated: INF01-U; IL-6 elevations beyond the low-grade range fragment sleep (INF-01, "
                        "higher endotoxin doses)",
@@ -245,6 +266,9 @@ def build(m: ModelBuilder) -> None:
                        g_chr * signed_saturating(sp.log(sp.Max(il6_chronic, 1e-3)) / sp.log(2)), "1",
                        "arousal from chronic inflammation above (below) the person's baseline: graded, smooth, "
                        "bounded by its gain (epidemiology, Irwin 2016)")
+    brain_5ht = _seen(m, "brain_serotonin_ug")
+    serotonin_signal = m.let("brain_serotonin_sleep_signal", signed_saturating((brain_5ht / brain_ref - 1) / k_5ht),
+                             "1", "saturating brain-serotonin signal read by sleep (-1..1, 0 at baseline)")
     but_signal = m.let("butyrate_sleep_signal", signed_saturating((but - 1) / but_half), "1",
                        "saturating portal-butyrate signal read by sleep (-1..1, 0 at baseline)")
 
@@ -291,16 +315,18 @@ def build(m: ModelBuilder) -> None:
                     "plasma melatonin read by the sleep switch: endogenous plus tablets")
 
     calm = m.let("sleep_calm_shift",
-                 g_mel * mel_all / (mel_all + k_mel) + g_vag * vagal + g_but * but_signal + g_alc_sed * bac
+                 g_mel * mel_all / (mel_all + k_mel) + g_vag * vagal + g_but * but_signal + g_5ht * serotonin_signal
+                 + g_alc_sed * bac
                  - g_light * alert - g_caf * block,
-                 "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, alcohol; negative: "
+                 "1", "threshold shift that makes sleep easier (melatonin, vagal, butyrate, brain serotonin, alcohol; "
+                      "negative: "
                       "alerting light, caffeine)")
     g_noise = m.param("arousal_noise_gain", 1.0, "1", 0.0, 1.0,
                       "assumption: 1 applies the night's factor drawn by the scenario's variability as drawn (its SD "
                       "is set there); 0 turns process noise off; above 1 would exceed the SD the scenario states",
                       "scales the log of the night-to-night factor on night arousal (input arousal_noise)")
     arousal = m.let("night_arousal",
-                    (g_stress * _seen(m, "stress") + g_cort * saturating(cort / 100 - 1)
+                    (g_stress * _seen(m, "stress") + g_cort * saturating((cort - cort_floor) / cort_half)
                      + g_il6_ar * saturating(il6_acute - il6_frag) + chronic_ar
                      + g_alc_reb * rebound + g_mis_ar * _seen(m, "circadian_misalignment")
                      + g_dig_ar * _seen(m, "chylomicron_lps_carrier")

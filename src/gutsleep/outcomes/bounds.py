@@ -75,6 +75,10 @@ DAILY_BOUNDS: dict[str, Bound] = {
     "transit_h": Bound(5, 200, "h; whole-gut transit of healthy adults ~10-70 h, severe slow-transit constipation "
                        "up to ~5-7 days"),
     "stool_bristol": Bound(1, 7, "the Bristol stool form scale runs from 1 to 7"),
+    "glucose_iauc_mmol_min_l": Bound(0, 15000, "mmol/L x min over a day; healthy adults a few hundred per meal, "
+                                     "untreated diabetes several thousand a day"),
+    "ogtt_iauc_mmol_min_l": Bound(0, 1500, "mmol/L x min; healthy ~150-300, diabetes ~600-900"),
+    "insulin_sensitivity": Bound(0, 1.5, "relative to the baseline person; insulin resistance lowers it several-fold"),
 }
 """Bounds of the numeric daily columns (``guild_*`` shares are bounded 0-1 by :func:`bound_of`)."""
 

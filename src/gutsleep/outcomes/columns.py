@@ -76,6 +76,12 @@ DESCRIPTIONS: dict[str, str] = {
     "transit_h": "daily mean whole-gut transit time set by the day's fiber, stress and water",
     "stool_bristol": "daily mean stool form on the Bristol scale (1 hard lumps .. 4 smooth .. 7 watery), from the "
                      "transit time",
+    "glucose_iauc_mmol_min_l": "incremental area under the plasma glucose curve above fasting over the day's meals "
+                               "(meal glycaemia)",
+    "ogtt_iauc_mmol_min_l": "daily mean of the incremental glucose area a standard 75-g oral glucose tolerance test "
+                            "would give that day (glucose tolerance, whatever was eaten; lower is better)",
+    "insulin_sensitivity": "daily mean whole-body insulin sensitivity relative to the baseline person (sleep debt, "
+                           "cortisol and sweetener-conditioned microbiota lower it)",
 }
 """Description of each known outcome column (``guild_<name>`` columns are described generically)."""
 
@@ -116,6 +122,9 @@ LABELS: dict[str, str] = {
     "richness_observed": "observed richness (16S, 10k reads)",
     "transit_h": "whole-gut transit time",
     "stool_bristol": "stool form (Bristol scale)",
+    "glucose_iauc_mmol_min_l": "meal glucose iAUC",
+    "ogtt_iauc_mmol_min_l": "OGTT glucose iAUC",
+    "insulin_sensitivity": "insulin sensitivity",
 }
 """Short human label of each known outcome column (others: the column name with spaces)."""
 
@@ -156,6 +165,9 @@ RESOLUTION: dict[str, float] = {
     "richness_observed": 1.0,
     "transit_h": 1.0,  # h: marker studies resolve transit to a few hours
     "stool_bristol": 0.5,  # half a type on the 7-point scale
+    "glucose_iauc_mmol_min_l": 10.0,  # mmol/L x min: CGM/OGTT iAUC repeatability is tens of units
+    "ogtt_iauc_mmol_min_l": 10.0,
+    "insulin_sensitivity": 0.01,
 }
 """Meaningful resolution of each known outcome column, in its unit (see module docstring)."""
 

@@ -70,10 +70,14 @@ _MEANS: tuple[tuple[str, str], ...] = (
     ("microbial_rhythm_amplitude", "microbial_rhythm_amplitude"),
     ("transit_h", "whole_gut_transit_h"),
     ("stool_bristol", "stool_form_bristol"),
+    ("ogtt_iauc_mmol_min_l", "ogtt_iauc_mmol_min_l"),
+    ("insulin_sensitivity", "insulin_sensitivity_rel"),
 )
 """(output column, record variable) of the plain daily means."""
-_SUMS: tuple[tuple[str, str], ...] = (("nap_sleep_min", "nap_asleep"),)
-"""(output column, record variable) of the daily totals: minutes of the day spent in the state (0-1 per step)."""
+_SUMS: tuple[tuple[str, str], ...] = (("nap_sleep_min", "nap_asleep"),
+                                      ("glucose_iauc_mmol_min_l", "glucose_excursion_mmol_l"))
+"""(output column, record variable) of the daily totals: the state integrated over the day in minutes (minutes spent
+in a 0-1 state; mmol/L x min for the glucose excursion)."""
 
 BASE_DAILY_COLUMNS: tuple[str, ...] = (
     "subject",
@@ -101,7 +105,8 @@ BASE_DAILY_COLUMNS: tuple[str, ...] = (
 )
 """Public contract: daily columns before the ``guild_<name>`` columns (one per guild, relative abundance)."""
 EXTRA_DAILY_COLUMNS: tuple[str, ...] = ("nap_sleep_min", "richness_resident", "richness_observed", "transit_h",
-                                        "stool_bristol")
+                                        "stool_bristol", "glucose_iauc_mmol_min_l", "ogtt_iauc_mmol_min_l",
+                                        "insulin_sensitivity")
 """Public contract: daily columns after the ``guild_<name>`` columns (added later; appended so that positions of the
 earlier columns never change)."""
 
@@ -133,6 +138,9 @@ DAILY_UNITS: dict[str, str] = {
     "richness_observed": f"expected number of taxa seen in {SEQUENCING_READS:,} reads",
     "transit_h": "h (whole-gut transit time)",
     "stool_bristol": "Bristol stool form scale (1-7)",
+    "glucose_iauc_mmol_min_l": "mmol/L x min (day's incremental area above fasting glucose)",
+    "ogtt_iauc_mmol_min_l": "mmol/L x min (incremental area of a standard 75-g OGTT)",
+    "insulin_sensitivity": "1 (baseline person = 1)",
 }
 """Unit (or meaning) of every daily column except the guild shares (``guild_<name>``: fraction 0-1)."""
 
