@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gutsleep.evidence.framework import Context, Experiment, Measured, Series, scenario, subject
+from gutsleep.evidence.framework import Context, Experiment, Measured, Series, bed_window, scenario, subject
 from gutsleep.model.inputs import STEPS_PER_DAY
 
 DAY0 = 14  # first day of every protocol's intervention (two weeks of habitual life first)
@@ -106,15 +106,11 @@ def m_vanuytsel(ctx: Context) -> Measured:
 
 
 # ---------------------------------------------------------------- glycaemia ------------------------------------
-def _nights(first: int, last: int, bedtime: str, wake: str) -> dict[str, object]:
-    return {"start_day": first, "end_day": last, "set": {"bedtime": bedtime, "wake_time": wake}}
-
-
 def _glycaemia(ctx: Context):
     runs = [scenario("habitual", 42),
-            scenario("one night 03:00-07:00", 42, interventions=[_nights(DAY0, DAY0, "03:00", "07:00")]),
-            scenario("6 nights of 4 h", 42, interventions=[_nights(DAY0, DAY0 + 5, "01:00", "05:00")]),
-            scenario("7 nights of 5 h", 42, interventions=[_nights(DAY0, DAY0 + 6, "02:00", "07:00")]),
+            scenario("one night 03:00-07:00", 42, interventions=[bed_window(DAY0, DAY0, "03:00", "07:00")]),
+            scenario("6 nights of 4 h", 42, interventions=[bed_window(DAY0, DAY0 + 5, "01:00", "05:00")]),
+            scenario("7 nights of 5 h", 42, interventions=[bed_window(DAY0, DAY0 + 6, "02:00", "07:00")]),
             scenario("sweeteners 2 weeks", 42, interventions=[{"start_day": DAY0, "end_day": DAY0 + 13, "set": NNS}]),
             scenario("sweeteners with antibiotics", 42,
                      interventions=[{"start_day": DAY0, "end_day": DAY0 + 13, "set": NNS},

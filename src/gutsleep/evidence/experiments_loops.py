@@ -12,7 +12,16 @@ from itertools import pairwise
 
 import numpy as np
 
-from gutsleep.evidence.framework import Context, Experiment, Measured, Series, hours_series, scenario, subject
+from gutsleep.evidence.framework import (
+    Context,
+    Experiment,
+    Measured,
+    Series,
+    bed_window,
+    hours_series,
+    scenario,
+    subject,
+)
 from gutsleep.model import INPUT_NAMES
 from gutsleep.model.inputs import STEPS_PER_DAY
 
@@ -21,23 +30,19 @@ DAY0 = 14  # first day of every protocol's intervention (two weeks of habitual s
 
 
 # ---------------------------------------------------------------- sleep debt ----------------------------------
-def _nights(first: int, last: int, bedtime: str, wake: str) -> dict[str, object]:
-    return {"start_day": first, "end_day": last, "set": {"bedtime": bedtime, "wake_time": wake}}
-
-
 def _debt_protocols(ctx: Context):
     """Habitual 23:00-07:00 sleep, then one of the published sleep-loss protocols from day 14."""
     runs = [
         scenario("habitual", 42),
-        scenario("one night 04:00-08:00", 42, interventions=[_nights(DAY0, DAY0, "04:00", "08:00")]),
+        scenario("one night 04:00-08:00", 42, interventions=[bed_window(DAY0, DAY0, "04:00", "08:00")]),
         scenario("one night awake", 42, events=[{"day": DAY0, "type": "sleep_deprivation"}]),
-        scenario("7 nights of 6 h", 42, interventions=[_nights(DAY0, DAY0 + 6, "01:00", "07:00")]),
-        scenario("5 nights of 4 h", 42, interventions=[_nights(DAY0, DAY0 + 4, "03:00", "07:00")]),
-        scenario("7 nights of 5 h", 42, interventions=[_nights(DAY0, DAY0 + 6, "02:00", "07:00")]),
+        scenario("7 nights of 6 h", 42, interventions=[bed_window(DAY0, DAY0 + 6, "01:00", "07:00")]),
+        scenario("5 nights of 4 h", 42, interventions=[bed_window(DAY0, DAY0 + 4, "03:00", "07:00")]),
+        scenario("7 nights of 5 h", 42, interventions=[bed_window(DAY0, DAY0 + 6, "02:00", "07:00")]),
         scenario("6 nights of 6 h, 3 of 10 h", 42,
-                 interventions=[_nights(DAY0, DAY0 + 5, "01:00", "07:00"),
-                                _nights(DAY0 + 6, DAY0 + 8, "22:00", "08:00")]),
-        scenario("5 nights of 4 h, 2 of 8 h", 42, interventions=[_nights(DAY0, DAY0 + 4, "03:00", "07:00")]),
+                 interventions=[bed_window(DAY0, DAY0 + 5, "01:00", "07:00"),
+                                bed_window(DAY0 + 6, DAY0 + 8, "22:00", "08:00")]),
+        scenario("5 nights of 4 h, 2 of 8 h", 42, interventions=[bed_window(DAY0, DAY0 + 4, "03:00", "07:00")]),
     ]
     return ctx.run("loops_debt", runs)
 

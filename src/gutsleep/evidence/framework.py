@@ -124,6 +124,11 @@ def scenario(name: str, days: int = 42, *, habits: Mapping[str, Any] | None = No
     return parse_scenario(json.dumps(doc), source=f"<experiment {name}>")
 
 
+def bed_window(first: int, last: int, bedtime: str, wake: str) -> dict[str, Any]:
+    """An intervention that sets the bed and wake times (HH:MM) from day ``first`` to day ``last``."""
+    return {"start_day": first, "end_day": last, "set": {"bedtime": bedtime, "wake_time": wake}}
+
+
 class Context:
     """Shared, cached simulation runs for a set of experiments (each protocol simulated once, batched).
 
