@@ -91,10 +91,10 @@ def build(m: ModelBuilder) -> None:
                        "Gen Psychiatry 49:384, RECALLED) and a few-fold in ACTH-driven Cushing's hyperplasia; the "
                        "carrying capacity of Karin's logistic mass terms, here 3 x the baseline mass",
                        "largest functional mass of either gland, relative to baseline (carrying capacity)")
-    crh_ref = m.param("crh_drive_daily_mean", 0.3855, "1", 0.1, 0.6,
+    crh_ref = m.param("crh_drive_daily_mean", 0.4026, "1", 0.1, 0.6,
                       "assumption: reference scale, the baseline person's daily mean CRH drive, so the gland masses "
                       "of the baseline person stay at 1", "daily mean CRH drive of the baseline person")
-    acth_ref = m.param("acth_drive_daily_mean", 0.3987, "1", 0.1, 0.6,
+    acth_ref = m.param("acth_drive_daily_mean", 0.4026, "1", 0.1, 0.6,
                        "assumption: reference scale, the baseline person's daily mean ACTH drive",
                        "daily mean ACTH drive of the baseline person")
     p_mass = m.state("corticotroph_mass", 1.0, "1", "pituitary corticotroph functional mass, relative to baseline",

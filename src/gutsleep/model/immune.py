@@ -202,7 +202,7 @@ def build(m: ModelBuilder) -> None:
     m.rate(lbp, k_lbp * (soft_ceiling(lbp_raw, lbp_max) - lbp))
 
     # daily cortisol load and lagged sleep loss: slow signals shared by barrier, immune and microbiome
-    cort_ref = m.param("cortisol_daily_mean_nmol_l", 127.1, "nmol/L", 100, 300,
+    cort_ref = m.param("cortisol_daily_mean_nmol_l", 129.7, "nmol/L", 100, 300,
                        "assumption: reference scale, the baseline person's "
                        "24-h mean cortisol of the HPA-01 profile (55-430 nmol/L)",
                        "24-h mean cortisol of the baseline person")

@@ -591,10 +591,11 @@ class Variability(_Strict):
     (model parameter ``arousal_noise_gain`` scales it). Typical 0.5 (assumption, checked against the CARDIA
     night-to-night SD of sleep efficiency, VAR01-SE)."""
     onset_noise_sd: Ranged(0, 3, "") = 1.1  # type: ignore[valid-type]
-    """Night-to-night SD of an offset of the log hazard of falling asleep (0-3; 0.75 makes the hazard ~0.5-2 x its
+    """Night-to-night SD of an offset of the log hazard of falling asleep (0-3; 1.1 makes the hazard ~0.3-3 x its
     usual value on most nights): evenings that are more or less settled for reasons the habits do not record (model
-    parameter ``onset_noise_gain`` scales it). Typical 0.75 (assumption; the CARDIA night-to-night SD of sleep
-    latency, VAR01-SOL, and the lognormal spread of latencies between people, DIST01-SOL, test it)."""
+    parameter ``onset_noise_gain`` scales it). Typical 1.1, set so that the geometric SD of latencies is that of the
+    lognormal spread between nights and people (DIST01-SOL, a calibration experiment); the CARDIA night-to-night
+    SD of sleep latency (VAR01-SOL) tests it."""
     start_weekday: Weekday = "monday"
     """Weekday of day 0 (sets which nights are weekend nights)."""
 
