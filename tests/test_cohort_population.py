@@ -13,6 +13,7 @@ from scipy import stats
 from gutsleep.cohort.distributions import Discrete, LogNormal, Normal, Uniform
 from gutsleep.cohort.population import (
     DEFAULT_PARAMETER_CV,
+    DEFAULT_PARAMETER_PREVALENCE,
     Population,
     covariate_frame,
     load_population,
@@ -142,3 +143,24 @@ def test_bedtime_schedule_moves_meals_and_keeps_valid_windows() -> None:
         first_meal = (8.0 + shift) % 24
         assert h.meals[0] == f"{int(first_meal):02d}:{round(first_meal % 1 * 60):02d}"
         assert s.parameters == {}
+
+
+def test_each_person_carries_each_taxon_with_its_prevalence() -> None:
+    """Carriage is drawn present/absent with the taxon's prevalence; ``prevalence`` overrides it by name (1: always
+    carried) and ``vary: none`` draws nothing; the log-normal parameters keep their draws."""
+    base = "name: p\nsize: 2000\nseed: 5\n"
+    pop = Population(parse_population(base, source="pop.yaml"))
+    draws = [pop.draw(i)["parameters"] for i in range(2000)]
+    for name, share in DEFAULT_PARAMETER_PREVALENCE.items():
+        values = np.array([d[name] for d in draws])
+        assert set(np.unique(values)) <= {0.0, 1.0}
+        assert abs(values.mean() - share) < 4 * math.sqrt(share * (1 - share) / 2000) + 1e-9, name
+    fixed = Population(parse_population(base + "parameters: {prevalence: {prevotella_copri_carried: 1}}\n",
+                                        source="pop.yaml"))
+    assert all("prevotella_copri_carried" not in fixed.draw(i)["parameters"] for i in range(200))  # the default, 1
+    assert fixed.draw(3)["parameters"]["sws_gain"] == draws[3]["sws_gain"]
+    none = Population(parse_population(base + "parameters: {vary: none}\n", source="pop.yaml"))
+    assert none.draw(0)["parameters"] == {}
+    assert any("unknown parameter" in p for p in problems_of(base + "parameters: {prevalence: {nope: 0.5}}\n"))
+    too_high = base + "parameters: {prevalence: {prevotella_copri_carried: 2}}\n"
+    assert any("out of range" in p for p in problems_of(too_high))

@@ -37,7 +37,7 @@ from gutsleep.cohort.distributions import (
     range_problems,
 )
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
-from gutsleep.model.microbiome import TAXA
+from gutsleep.model.microbiome import TAXA, is_resident_only
 from gutsleep.scenario import Habits, Intervention, Light, Person, Scenario, Sweeteners
 from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
 from gutsleep.scenario.models import Variability, check_meals, parse_variability
@@ -83,6 +83,12 @@ DEFAULT_PARAMETER_CV: dict[str, float] = {
 sleep-homeostasis, HPA, growth-rate, transit and baseline-inflammation traits differ between individuals; CVs
 of 5-30 %, larger where inter-individual spread is known to be large, e.g. melatonin amplitude; IL-6 and
 hepatic CRP output are set from population data, see POP-IL6CRP in the evidence findings)."""
+
+DEFAULT_PARAMETER_PREVALENCE: dict[str, float] = {
+    f"{t.name}_carried": t.prevalence for t in TAXA if is_resident_only(t) and t.prevalence < 1
+}
+"""Parameters drawn present or absent (a Bernoulli trait): the person carries each resident taxon with the share of
+Western adults that carry it (``gutsleep.model.microbiome.PREVALENCE``), so each person has their own species pool."""
 
 
 def _default_habits() -> dict[str, Any]:
@@ -179,11 +185,15 @@ class ParameterSpec(_Strict):
     """Between-person parameter variability: value = default x exp(sigma z), sigma^2 = ln(1 + cv^2) (median at
     the default), clipped to the parameter's plausible [low, high]. ``vary``: ``default`` (the curated set in
     :data:`DEFAULT_PARAMETER_CV`), ``none``, or a list of names; ``cv`` sets or overrides CVs by name (a name in
-    ``cv`` also varies); ``default_cv`` is used for listed names without a CV."""
+    ``cv`` also varies); ``default_cv`` is used for listed names without a CV. ``prevalence`` draws a parameter
+    present (its default) with the given probability and absent (its lowest plausible value) otherwise; with
+    ``vary: default`` every resident taxon's ``<taxon>_carried`` is drawn so (:data:`DEFAULT_PARAMETER_PREVALENCE`),
+    and ``prevalence`` sets or overrides the share by name (1 keeps the parameter at its default)."""
 
     vary: str | tuple[str, ...] = "default"
     cv: dict[str, Ranged(0, 2, "")] = Field(default_factory=dict)  # type: ignore[valid-type]
     default_cv: Ranged(0, 2, "") = 0.15  # type: ignore[valid-type]
+    prevalence: dict[str, Ranged(0, 1, "")] = Field(default_factory=dict)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _names(self) -> ParameterSpec:
@@ -193,6 +203,7 @@ class ParameterSpec(_Strict):
             problems.append((("vary",), "expected default, none or a list of parameter names", self.vary))
         listed = [(("vary", i), n) for i, n in enumerate(self.vary if isinstance(self.vary, tuple) else ())]
         listed += [(("cv", n), n) for n in self.cv]
+        listed += [(("prevalence", n), n) for n in self.prevalence]
         for loc, name in listed:
             if name in PERSON_PARAMETERS:
                 problems.append((loc, "set from the person (age, sex, bmi, vagotomy), not varied as a parameter",
@@ -215,6 +226,12 @@ class ParameterSpec(_Strict):
             out = {n: DEFAULT_PARAMETER_CV.get(n, self.default_cv) for n in self.vary}
         out.update(self.cv)
         return {k: float(v) for k, v in out.items() if v > 0}
+
+    def resolved_prevalence(self) -> dict[str, float]:
+        """Name -> probability of being present, for every parameter drawn present or absent, in a fixed order."""
+        out = dict(DEFAULT_PARAMETER_PREVALENCE) if self.vary == "default" else {}
+        out.update(self.prevalence)
+        return {k: float(v) for k, v in out.items() if v < 1}
 
 
 class Correlation(_Strict):
@@ -272,7 +289,7 @@ class PopulationSpec(_Strict):
         """Names of the traits in the order of their latent normals."""
         return [
             "age", "sex", "bmi", "vagotomy", *self.habits, "bedtime", "time_in_bed_h",
-            *self.parameters.resolved(),
+            *self.parameters.resolved(), *self.parameters.resolved_prevalence(),
         ]
 
     def problems(self) -> list[Problem]:
@@ -362,12 +379,13 @@ class Population:
             tuple((j, float(chol[i, j])) for j in range(i + 1) if chol[i, j] != 0.0) for i in range(len(self.names))
         ]
         self._cv = spec.parameters.resolved()
+        self._presence = spec.parameters.resolved_prevalence()
         info = parameter_info()
-        missing = [n for n in self._cv if n not in info]
+        missing = [n for n in (*self._cv, *self._presence) if n not in info]
         if missing:
             raise ValueError(f"population {spec.name!r} varies parameters the model does not have: "
                              f"{', '.join(missing)} (see `gutsleep params`)")
-        self._param_info = {n: info[n][:3] for n in self._cv}
+        self._param_info = {n: info[n][:3] for n in (*self._cv, *self._presence)}
 
     @property
     def size(self) -> int:
@@ -411,6 +429,9 @@ class Population:
             default, low, high = self._param_info[name]
             sigma = math.sqrt(math.log1p(cv * cv))
             params[name] = min(max(default * math.exp(sigma * x[name]), low), high)
+        for name, share in self._presence.items():
+            default, low, _ = self._param_info[name]
+            params[name] = default if u[name] < share else low
         out["parameters"] = params
         return out
 
@@ -497,6 +518,9 @@ def describe_population(spec: PopulationSpec) -> pd.DataFrame:
     rows.append({"trait": "time_in_bed_h", "distribution": words(spec.schedule.time_in_bed_h)})
     for name, cv in spec.parameters.resolved().items():
         rows.append({"trait": f"param {name}", "distribution": f"log-normal, median = default, CV {fmt_number(cv)}"})
+    for name, share in spec.parameters.resolved_prevalence().items():
+        rows.append({"trait": f"param {name}", "distribution": f"default with probability {fmt_number(share)}, "
+                                                             "else its lowest value"})
     for c in spec.correlations:
         rows.append({"trait": f"corr {c.between[0]} ~ {c.between[1]}", "distribution": f"rho {fmt_number(c.rho)}"})
     if spec.variability is not None:
@@ -508,6 +532,7 @@ def describe_population(spec: PopulationSpec) -> pd.DataFrame:
 
 __all__ = [
     "DEFAULT_PARAMETER_CV",
+    "DEFAULT_PARAMETER_PREVALENCE",
     "PERSON_PARAMETERS",
     "Correlation",
     "ParameterSpec",

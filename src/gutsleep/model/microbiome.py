@@ -27,6 +27,9 @@ be lost (richness falls) and return only through immigration lambda_i from a reg
 niche supply (a diet-conditioned pool), lower for 'specialists' of industrialised-diet-depleted niches (which is why
 some taxa stay lost months after antibiotics, ABX-02/03), raised by fermented foods (Wastyk 2021); food and
 probiotic strains arrive only with the food or supplement and grow in the colon too slowly to stay without it.
+A person carries only part of the regional pool: a resident taxon the person never acquired (parameter
+``<taxon>_carried`` 0; cohorts draw it with the taxon's prevalence, PREVALENCE) neither grows nor immigrates and
+only washes out.
 """
 
 from __future__ import annotations
@@ -52,6 +55,11 @@ class Taxon:
     probiotic: bool = False
     specialist: bool = False
     transient: bool = False
+
+    @property
+    def prevalence(self) -> float:
+        """Share of healthy Western adults whose gut carries the taxon (:data:`PREVALENCE`; 1 if not listed)."""
+        return PREVALENCE.get(self.name, 1.0)
 
 
 GUILDS: tuple[str, ...] = (
@@ -115,6 +123,34 @@ TAXA: tuple[Taxon, ...] = (
     Taxon("treponema_succinifaciens", "saccharolytic", 11, specialist=True),
 )
 N_TAXA = len(TAXA)
+
+# Share of healthy Western adults in whom stool metagenomics detects the resident taxon (a person carries ~160 of the
+# ~1,000 prevalent species of a population, Qin 2010 Nature 464:59). VERIFIED: Klebsiella pneumoniae 16.3 % (culture
+# and WGS, 2,975 Norwegian adults; Raffelsberger 2021 Gut Microbes 13:1939599), Ruminococcus gnavus > 90 % (12,791
+# metagenomes; Nooij 2025 Nat Commun 16:1182), Prevotella copri ~30-40 % in Westernised and near-universal in
+# non-Westernised people (Tett 2019 Cell Host Microbe 26:666). The rest are RECALLED from shotgun surveys of Western
+# cohorts (Qin 2010 core species; HMP 2012 Nature 486:207) and depend on depth and detection threshold: the core
+# butyrate producers and Bacteroides 0.85-0.95, R. bromii ~0.7, B. adolescentis ~0.5, Akkermansia 0.5-0.75,
+# Bilophila 0.5-0.8, Desulfovibrio piger 0.1-0.3, Fusobacterium nucleatum < 0.1 in healthy people, Treponema absent
+# from industrialised guts (Smits 2017 Science 357:802). Taxa not listed (fermented-food and probiotic strains,
+# which arrive with food or a supplement) are not drawn.
+PREVALENCE: dict[str, float] = {
+    "faecalibacterium_prausnitzii": 0.95, "eubacterium_rectale": 0.95, "roseburia_intestinalis": 0.8,
+    "anaerostipes_hadrus": 0.9, "eubacterium_hallii": 0.9, "coprococcus_eutactus": 0.6,
+    "lachnospira_pectinoschiza": 0.5, "butyricicoccus_pullicaecorum": 0.4,
+    "bacteroides_thetaiotaomicron": 0.9, "bacteroides_uniformis": 0.95, "bacteroides_ovatus": 0.85,
+    "parabacteroides_distasonis": 0.85, "alistipes_putredinis": 0.8, "ruminococcus_bromii": 0.7,
+    "veillonella_parvula": 0.5, "prevotella_copri": 0.35,
+    "bifidobacterium_adolescentis": 0.5, "bifidobacterium_dentium": 0.2,
+    "turicibacter_sanguinis": 0.4, "clostridium_sporogenes": 0.3, "clostridium_scindens": 0.4,
+    "erysipelatoclostridium_ramosum": 0.5,
+    "escherichia_coli": 0.9, "enterococcus_faecalis": 0.6, "bilophila_wadsworthia": 0.65,
+    "klebsiella_pneumoniae": 0.16, "desulfovibrio_piger": 0.2, "fusobacterium_nucleatum": 0.1,
+    "akkermansia_muciniphila": 0.6, "ruminococcus_gnavus": 0.9,
+    "roseburia_inulinivorans": 0.6, "coprococcus_comes": 0.8, "subdoligranulum_variabile": 0.8,
+    "eubacterium_siraeum": 0.5, "bacteroides_cellulosilyticus": 0.4, "bacteroides_intestinalis": 0.4,
+    "ruminococcus_champanellensis": 0.2, "treponema_succinifaciens": 0.05,
+}
 
 # Substrate niches of each taxon: shares of its growth drawn from each resource (each row sums to 1).
 #   fiber      plant cell-wall polysaccharides of the diet (hemicellulose/arabinoxylan, pectin, beta-glucan)
@@ -318,6 +354,12 @@ _ABX_RANGE_NOTE = ("; range from no kill to twice the default: strains of one gu
                    "susceptibility to a class (Stein 2013 fitted susceptibilities span -3.3 to +3.7 /day)")
 
 
+def is_resident_only(taxon: Taxon) -> bool:
+    """A taxon that reaches the gut only from the regional pool (not with fermented food or a supplement): whether a
+    person carries it is a trait of that person."""
+    return not (taxon.transient or taxon.fermented_food or taxon.probiotic)
+
+
 def initial_abundance(taxon: Taxon) -> float:
     """Starting guess near the taxon's share of its guild capacity (the burn-in settles the rest)."""
     n = sum(1 for t in TAXA if t.guild == taxon.guild)
@@ -502,6 +544,15 @@ def build(m: ModelBuilder) -> None:
                         f"person-specific niche quality of {t.name.replace('_', ' ')} (scales its capacity)")
         for t in TAXA
     }
+    carried = {
+        t.name: m.param(f"{t.name}_carried", 1.0, "1", 0.0, 1.0,
+                        "Qin et al. 2010 Nature 464:59: each adult carries at least 160 of the 1,000-1,150 prevalent "
+                        "species of a population; 1 for the typical person (every modelled resident present), 0 for a "
+                        "person who never acquired the taxon: it neither grows nor immigrates from the regional pool "
+                        "(cohorts draw it with the taxon's prevalence, PREVALENCE in gutsleep.model.microbiome)",
+                        f"whether the person's gut holds {t.name.replace('_', ' ')} (1) or not (0)")
+        for t in TAXA if is_resident_only(t)
+    }
 
     symbols = {
         t.name: m.state(f"taxon_{t.name}", initial_abundance(t), "1",
@@ -587,13 +638,16 @@ def build(m: ModelBuilder) -> None:
         # taxon shed more of it); specialists of industrialised-diet-depleted niches are rare in that pool, and food
         # and probiotic strains arrive only with the food or supplement
         lam = 0 if t.transient else lam_bg * seeding * supply[t.name] * (spec_imm if t.specialist else 1)
+        mu = growth[g] * trans_growth if t.transient else growth[g]
         if t.fermented_food:
             lam = lam + food_lam / n_food
         if t.probiotic:
             lam = lam + probiotic_lam / n_pro
-        mu = growth[g] * trans_growth if t.transient else growth[g]
-        m.rate(x, x * (mu * supply[t.name] * rho * (1 - comp) - mort[g] * loss_speed - extra - stress - kill - allee)
-               + lam)
+        washout = mort[g] * loss_speed
+        rate = x * (mu * supply[t.name] * rho * (1 - comp) - washout - extra - stress - kill - allee) + lam
+        if t.name in carried:  # a taxon the person never acquired neither grows nor arrives: it only washes out
+            rate = carried[t.name] * rate - (1 - carried[t.name]) * washout * x
+        m.rate(x, rate)
 
     # Diversity of the detectable community (natural-log Shannon index)
     det = [pos(symbols[t.name]) * x_det_weight(symbols[t.name], x_det) for t in TAXA]
