@@ -162,7 +162,9 @@ class ScheduleSpec(_Strict):
     with the bedtime (a person who goes to bed an hour later than ``bedtime.mean`` also eats an hour later)."""
 
     bedtime: ClockSpec = ClockDistribution(mean="23:00", sd_h=0.75, max_shift_h=2.5)
-    time_in_bed_h: Distribution = Normal(dist="normal", mean=8.0, sd=0.5, low=6.5, high=9.5)
+    # between people, time in bed varies by ~0.9 h: CARDIA's 3-day means have SD 1.2 h (VAR-04), of which the
+    # night-to-night SD of 1.31 h (VAR-01) contributes 1.31 / sqrt(3) = 0.76 h, leaving sqrt(1.2^2 - 0.76^2) = 0.93 h
+    time_in_bed_h: Distribution = Normal(dist="normal", mean=8.0, sd=0.9, low=5.0, high=11.0)
     meals: tuple[ClockTime, ...] = ("08:00", "13:00", "19:00")
     evening_from: ClockTime = "21:00"
     follow_bedtime: bool = True

@@ -2,7 +2,8 @@
 typical``.
 
 Each experiment says in :data:`ROLES` whether it set something (``calibration``: here the typical bed/wake-time SDs
-and the weekend shift of :class:`gutsleep.scenario.models.Variability`, no model parameter, hence a ``role_note``) or
+and the weekend shift of :class:`gutsleep.scenario.models.Variability` and the default population's spread of time
+in bed, no model parameter, hence a ``role_note``) or
 tests the model on a finding nothing was fitted to (``validation``).
 """
 
@@ -124,6 +125,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
          "SD 84 min +/- 30 %", 58.8, 109.2, "min", m_mesa_tst),
     _exp("VAR03-ONSET", ("VAR-03",), "An older adult's sleep-onset time varies from night to night as in MESA",
          "SD 81.7 min +/- 30 %", 57.19, 106.21, "min", m_mesa_onset),
+    _exp("VAR04-TIB", ("VAR-04",), "3-night mean time in bed varies between people as in CARDIA",
+         "SD 72 min +/- 30 %", 50.4, 93.6, "min", _between("time_in_bed_min", "time in bed", "min"),
+         role_note="the default population's between-person SD of time in bed (0.9 h) is derived from this finding's "
+                   "1.2 h and VAR-01's night-to-night SD (a population default, not a model parameter)"),
     _exp("VAR04-TST", ("VAR-04",), "3-night mean TST varies between people as in CARDIA",
          "SD 72 min +/- 30 %", 50.4, 93.6, "min", _between("tst_min", "TST", "min")),
     _exp("VAR04-SE", ("VAR-04",), "3-night mean sleep efficiency varies between people as in CARDIA",
@@ -140,6 +145,7 @@ ROLES: dict[str, str] = {
     "VAR02-WEEKEND": "calibration",  # sets the typical weekend wake shift
     "VAR03-TST": "validation",
     "VAR03-ONSET": "validation",
+    "VAR04-TIB": "calibration",  # sets the default population's time-in-bed SD (population default)
     "VAR04-TST": "validation",
     "VAR04-SE": "validation",
     "VAR04-SOL": "validation",
