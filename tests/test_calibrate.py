@@ -74,6 +74,21 @@ def test_batched_evaluation_matches_the_evidence_context():
     assert not np.allclose(ev.values[0], ev.values[1])  # the parameters do move the targets
 
 
+def test_population_experiments_follow_the_parameter_set_of_their_context():
+    """A population's members are drawn around the model's defaults; under a parameter set (a calibration
+    candidate) they are re-centred on it, so a population-based calibration target responds to its calibrated
+    parameter, and a batch of sets measures what each set measures alone."""
+    from gutsleep.calibrate.evaluate import BatchContext
+
+    col11 = experiment("COL11-MEDIANS")
+    default = PARAMS["il6_baseline_pg_ml"].default
+    at_default = col11.measure(Context()).value
+    doubled = col11.measure(Context(parameters={"il6_baseline_pg_ml": 2 * default})).value
+    assert doubled == pytest.approx(2 * at_default, rel=0.15)
+    batch = BatchContext([{}, {"il6_baseline_pg_ml": 2 * default}])
+    assert [col11.measure(batch.view(k)).value for k in range(2)] == pytest.approx([at_default, doubled], rel=1e-9)
+
+
 def test_quick_calibration_writes_a_parameter_set_and_refuses_to_overwrite(tmp_path):
     out = tmp_path / "sets"
     result = invoke("calibrate", "--quick", "--out", str(out), *FAST)

@@ -55,20 +55,28 @@ class BatchContext:
     def view(self, k: int) -> Context:
         return _View(self, k)
 
-    def run(self, key: str, scenarios: Sequence[Scenario], k: int, **kwargs: Any) -> SimulationOutput:
+    def run(self, key: str, scenarios: Sequence[Scenario], k: int, *, drawn: bool = False,
+            **kwargs: Any) -> SimulationOutput:
         if key not in self._runs:
-            self._runs[key] = self._simulate(list(scenarios), **kwargs)
+            self._runs[key] = self._simulate(list(scenarios), drawn=drawn, **kwargs)
         return self._runs[key][k]
 
     def _simulate(self, scenarios: list[Scenario], *, parameters: Sequence[Mapping[str, float]] | None = None,
                   initial: np.ndarray | None = None,
                   input_hook: Callable[[int, np.ndarray], np.ndarray] | None = None,
-                  base_parameters: Mapping[str, float] | None = None, **kwargs: Any) -> list[SimulationOutput]:
+                  base_parameters: Mapping[str, float] | None = None, drawn: bool = False,
+                  **kwargs: Any) -> list[SimulationOutput]:
         sets, n = len(self.sets), len(scenarios)
         kwargs.setdefault("timeseries_every_h", None)
         kwargs.setdefault("burn_in_days", self.burn_in_days)
         per = list(parameters) if parameters is not None else [{}] * n
         bases = [{**self.sets[k], **(base_parameters or {})} for k in range(sets) for _ in range(n)]
+        if drawn:  # population draws follow each set (as Context.run re-centres them on its own parameters)
+            from gutsleep.cohort.population import recentre
+
+            per_sets = [recentre(p, self.sets[k]) for k in range(sets) for p in per]
+        else:
+            per_sets = per * sets
         hook = None
         if input_hook is not None:
             def hook(day: int, u: np.ndarray) -> np.ndarray:
@@ -76,7 +84,7 @@ class BatchContext:
                 for k in range(sets):  # each copy sees only its own subjects, as the protocol expects
                     out[k * n:(k + 1) * n] = input_hook(day, u[k * n:(k + 1) * n].copy())
                 return out
-        out = simulate(scenarios * sets, parameters=per * sets, base_parameters=bases, input_hook=hook,
+        out = simulate(scenarios * sets, parameters=per_sets, base_parameters=bases, input_hook=hook,
                        initial=None if initial is None else np.tile(initial, (sets, 1)), **kwargs)
         return split_output(out, sets, n)
 
@@ -88,8 +96,9 @@ class _View(Context):
         super().__init__(batch.burn_in_days, batch.sets[k])
         self._batch, self._k = batch, k
 
-    def run(self, key: str, scenarios: Sequence[Scenario], **kwargs: Any) -> SimulationOutput:
-        return self._batch.run(key, scenarios, self._k, **kwargs)
+    def run(self, key: str, scenarios: Sequence[Scenario], *, drawn: bool = False,
+            **kwargs: Any) -> SimulationOutput:
+        return self._batch.run(key, scenarios, self._k, drawn=drawn, **kwargs)
 
 
 @dataclass(frozen=True)

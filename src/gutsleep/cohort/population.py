@@ -499,6 +499,22 @@ def covariate_frame(subjects: Sequence[Subject]) -> pd.DataFrame:
     return pd.DataFrame([s.covariates for s in subjects])
 
 
+def recentre(drawn: Mapping[str, float], base: Mapping[str, float]) -> dict[str, float]:
+    """A population member's parameters re-centred on a parameter set ``base``.
+
+    Population draws are centred on the model's defaults (a log-normal factor around the default, a carriage that
+    keeps or drops it); under another parameter set each drawn value keeps its factor on that set's value, clipped
+    to the plausible range, so a calibrated or perturbed parameter moves the whole population with it."""
+    info = parameter_info()
+    out = dict(drawn)
+    for name, value in drawn.items():
+        if name in base and name in info:
+            default, low, high = info[name][:3]
+            if default:
+                out[name] = min(max(value * base[name] / default, low), high)
+    return out
+
+
 def describe_population(spec: PopulationSpec) -> pd.DataFrame:
     """One row per random trait: its distribution in words (for reports)."""
     rows: list[dict[str, str]] = []
@@ -551,5 +567,6 @@ __all__ = [
     "parameter_info",
     "parse_population",
     "population_from",
+    "recentre",
     "subject_seed",
 ]

@@ -219,7 +219,8 @@ def _diet_explain(ctx: Context):
         base = scenario("baseline", 56)
         diet = scenario("processed diet", 56, interventions=[{"start_day": DAY0, "set": {
             "ultra_processed_share": 0.85, "emulsifier_g": 5, "added_sugar_g": 120, "fiber_g": 8}}])
-        ctx._runs["loops_explain"] = explain(base, diet, burn_in_days=ctx.burn_in_days)  # type: ignore[assignment]
+        ctx._runs["loops_explain"] = explain(base, diet, burn_in_days=ctx.burn_in_days,  # type: ignore[assignment]
+                                             base_parameters=ctx.parameters or None)
     return ctx._runs["loops_explain"]
 
 
@@ -252,21 +253,12 @@ def m_fiber_sws(ctx: Context) -> Measured:
 
 # ---------------------------------------------------------------- population markers ---------------------------
 def _population(ctx: Context):
-    if "loops_population" not in ctx._runs:
-        from gutsleep.apps.examples import examples_folder
-        from gutsleep.cohort.population import Population
+    from gutsleep.apps.examples import examples_folder
+    from gutsleep.cohort.population import Population, parse_population
 
-        text = (examples_folder() / "populations" / "us-adults.yaml").read_text(encoding="utf-8")
-        from gutsleep.cohort.population import parse_population
-
-        pop = Population(parse_population(text, source="us-adults.yaml"))
-        people = []
-        for i in range(160):
-            one = pop.subject(i, days=14)
-            people.append(one.scenario.model_copy(update={"parameters": {**one.scenario.parameters,
-                                                                           **one.parameters}}))
-        ctx._runs["loops_population"] = ctx.run("loops_population_runs", people)
-    out = ctx._runs["loops_population"]
+    text = (examples_folder() / "populations" / "us-adults.yaml").read_text(encoding="utf-8")
+    pop = Population(parse_population(text, source="us-adults.yaml"))
+    out = ctx.run_population("loops_population_runs", [pop.subject(i, days=14) for i in range(160)])
     return out.daily[out.daily.day >= 7].groupby("subject").mean(numeric_only=True)
 
 

@@ -150,7 +150,7 @@ def _community(ctx: Context):
                                                                     "low": 40, "high": 90}}))
     pop = Population(spec)
     subjects = [pop.subject(i, days=16) for i in range(pop.size)]
-    return ctx.run("sleep_community", [s.scenario for s in subjects], parameters=[s.parameters for s in subjects])
+    return ctx.run_population("sleep_community", subjects)
 
 
 def m_latency_distribution(ctx: Context) -> Measured:

@@ -84,8 +84,7 @@ def _cohort(ctx: Context):
 
     pop = Population(PopulationSpec(name="variable cohort", size=40, seed=2006, variability=Variability.typical()))
     subjects = [pop.subject(i, days=NIGHTS) for i in range(pop.size)]
-    return ctx.run("variability_cohort", [s.scenario for s in subjects],
-                   parameters=[s.parameters for s in subjects])
+    return ctx.run_population("variability_cohort", subjects)
 
 
 def _between(column: str, label: str, unit: str):

@@ -140,15 +140,29 @@ class Context:
         self.parameters: dict[str, float] = dict(parameters or {})
         self._runs: dict[str, SimulationOutput] = {}
 
-    def run(self, key: str, scenarios: Sequence[Scenario], **kwargs: Any) -> SimulationOutput:
-        """Simulate ``scenarios`` as one batch once per ``key``; later calls return the cached output."""
+    def run(self, key: str, scenarios: Sequence[Scenario], *, drawn: bool = False,
+            **kwargs: Any) -> SimulationOutput:
+        """Simulate ``scenarios`` as one batch once per ``key``; later calls return the cached output.
+
+        ``drawn``: the per-subject ``parameters`` are a population's draws (centred on the model's defaults), so
+        they are re-centred on this context's parameters (:func:`gutsleep.cohort.population.recentre`)."""
         if key not in self._runs:
             kwargs.setdefault("timeseries_every_h", None)
             kwargs.setdefault("burn_in_days", self.burn_in_days)
             if self.parameters:
                 kwargs["base_parameters"] = {**self.parameters, **(kwargs.get("base_parameters") or {})}
+                if drawn and kwargs.get("parameters") is not None:
+                    from gutsleep.cohort.population import recentre
+
+                    kwargs["parameters"] = [recentre(p, self.parameters) for p in kwargs["parameters"]]
             self._runs[key] = simulate(list(scenarios), **kwargs)
         return self._runs[key]
+
+    def run_population(self, key: str, subjects: Sequence[Any], **kwargs: Any) -> SimulationOutput:
+        """Simulate population members (:class:`gutsleep.cohort.population.Subject`) with their drawn parameters,
+        re-centred on this context's parameter set (a calibration candidate moves the whole population)."""
+        return self.run(key, [s.scenario for s in subjects], parameters=[s.parameters for s in subjects], drawn=True,
+                        **kwargs)
 
 
 def subject(frame: Any, index: int, key: str) -> Any:
