@@ -212,6 +212,37 @@ def test_a_foreign_or_unknown_parameter_set_is_refused(tmp_path):
     assert cmp.exit_code == 2 and "fitted on model" in cmp.output
     shown = invoke("params", "--parameters", str(bad))
     assert shown.exit_code == 2 and "fitted on model" in shown.output
+    for command, spec in (("cohort", "healthy-men"), ("trial", "fermented-vs-fiber")):
+        refused = invoke(command, spec, "--out", str(tmp_path / command), "--parameters", str(bad))
+        assert refused.exit_code == 2 and "fitted on model" in refused.output, refused.output
+        assert not (tmp_path / command).exists()
+
+
+def test_cohort_runs_on_a_parameter_set(tmp_path):
+    """`gutsleep cohort --parameters FILE`: every participant gets the set, the population's draws re-centred on
+    it (a varied parameter keeps each person's factor), and the run records the set it used."""
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    from gutsleep.cohort.population import Population, load_population
+
+    doc = _document(tmp_path)
+    fitted = {name: float(p["estimate"]) for name, p in doc["parameters"].items()}
+    out = tmp_path / "run"
+    result = invoke("cohort", "healthy-men", "--size", "3", "--days", "2", "--burn-in-days", "2", "--out", str(out),
+                    "--parameters", str(tmp_path / "quick.yaml"))
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(out / "summary.parquet")) == 3
+    from gutsleep.apps.examples import examples_folder
+
+    spec = load_population(examples_folder() / "populations" / "healthy-men.yaml")
+    base = {"il6_baseline_pg_ml": 2 * PARAMS["il6_baseline_pg_ml"].default, **fitted}
+    plain, moved = Population(spec), Population(spec, base)
+    for i in range(3):
+        a, b = plain.subject(i, days=2).parameters, moved.subject(i, days=2).parameters
+        assert all(b[name] == value for name, value in fitted.items() if name not in a)
+        assert b["il6_baseline_pg_ml"] == pytest.approx(min(2 * a["il6_baseline_pg_ml"],
+                                                            PARAMS["il6_baseline_pg_ml"].high))
 
 
 def test_batches_run_on_a_dask_scheduler():

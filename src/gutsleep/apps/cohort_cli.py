@@ -48,6 +48,12 @@ Threads = Annotated[
     int | None, typer.Option("--threads", min=1, max=1024, help="numba threads per worker (default: cores / workers)")
 ]
 Retries = Annotated[int, typer.Option("--retries", min=0, max=100, help="retries of a failed or lost chunk on dask")]
+ParametersFile = Annotated[
+    Path | None,
+    typer.Option("--parameters", help="apply a parameter set (parameter-sets/<name>.yaml written by `gutsleep "
+                                      "calibrate`) in place of the model's defaults; the population's draws are "
+                                      "re-centred on it"),
+]
 BurnInDays = Annotated[int, typer.Option("--burn-in-days", min=0, max=MAX_DAYS, help="settling days before day 0")]
 
 
@@ -101,6 +107,17 @@ def _print_kept(out: Path, kept: list[str]) -> None:
         ui.info(f"left untouched in {out} (not written by gutsleep): {names}")
 
 
+def _parameter_set(path: Path | None) -> dict[str, float] | None:
+    """The point estimate of a checked parameter set (a set from another model version is refused)."""
+    if path is None:
+        return None
+    from gutsleep.calibrate.paramset import load_parameter_set
+
+    loaded = load_parameter_set(path)
+    ui.info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
+    return dict(loaded.estimate)
+
+
 def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str:
     from gutsleep.cohort.executor import fmt_rate
 
@@ -132,6 +149,7 @@ def cohort(
     dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
+    parameters: ParametersFile = None,
     fmt: TableFormat = "table",
 ) -> None:
     """Simulate a virtual population: covariates, nightly and daily Parquet tables, summary and report.html."""
@@ -147,7 +165,7 @@ def cohort(
         opts = _options(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                         resume=resume, overwrite=overwrite, threads=threads, retries=retries,
                         summary_days=summary_days, tables=tables, force=force, dashboard=dashboard)
-        run = run_cohort(spec, out, days=days, options=opts)
+        run = run_cohort(spec, out, days=days, options=opts, parameters=_parameter_set(parameters))
     summary = run.table("summary")
     _print_table(quantile_table(summary, [*NIGHTLY_PLOTS, *DAILY_PLOTS[:8]]),
                  f"Per-subject means over the last {min(summary_days, days)} days", fmt)
@@ -172,6 +190,7 @@ def trial(
     dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
+    parameters: ParametersFile = None,
     fmt: TableFormat = "table",
 ) -> None:
     """Run an in-silico randomised trial: results.csv, power.csv, participants.csv, trial.json, report.html."""
@@ -186,7 +205,7 @@ def trial(
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
                         scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
                         force=force, dashboard=dashboard)
-        done = run_trial(spec, out, options=opts)
+        done = run_trial(spec, out, options=opts, parameters=_parameter_set(parameters))
     if fmt != "table":
         _print_table(done.analysis.results, "", fmt)
     else:
@@ -217,6 +236,7 @@ def observe(
     dashboard: Dashboard = None,
     threads: Threads = None,
     retries: Retries = 3,
+    parameters: ParametersFile = None,
     fmt: TableFormat = "table",
 ) -> None:
     """Run a cross-sectional study: Spearman and partial Spearman correlations, correlations.csv, report.html."""
@@ -230,7 +250,7 @@ def observe(
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
                         scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
                         force=force, dashboard=dashboard)
-        done = run_observational(spec, out, options=opts)
+        done = run_observational(spec, out, options=opts, parameters=_parameter_set(parameters))
     corr = done.analysis.correlations
     if fmt != "table":
         _print_table(corr, "", fmt)

@@ -99,7 +99,8 @@ class CohortSource:
         return self
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "cohort", "days": self.days, "population": self.population.spec.model_dump(mode="json")}
+        return {"kind": "cohort", "days": self.days, "population": self.population.spec.model_dump(mode="json"),
+                **({"parameters": self.population.base} if self.population.base else {})}
 
 
 @dataclass(frozen=True)

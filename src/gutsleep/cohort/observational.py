@@ -9,6 +9,7 @@ signs from the literature can be listed to be shown next to the model's.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -100,8 +101,9 @@ class ObservationalSource:
     population: Population
 
     @classmethod
-    def of(cls, spec: ObservationalSpec) -> ObservationalSource:
-        return cls(spec, Population(spec.population.model_copy(update={"size": spec.n})))
+    def of(cls, spec: ObservationalSpec, base: Mapping[str, float] | None = None) -> ObservationalSource:
+        """The study's participants; ``base`` a parameter set in place of the model's defaults."""
+        return cls(spec, Population(spec.population.model_copy(update={"size": spec.n}), base))
 
     @property
     def n_subjects(self) -> int:
@@ -118,7 +120,8 @@ class ObservationalSource:
         return self
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "observational", "study": self.spec.model_dump(mode="json")}
+        return {"kind": "observational", "study": self.spec.model_dump(mode="json"),
+                **({"parameters": self.population.base} if self.population.base else {})}
 
 
 @dataclass

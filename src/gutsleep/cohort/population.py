@@ -370,10 +370,14 @@ def habit_column(name: str) -> str:
 
 
 class Population:
-    """Draws subjects of a :class:`PopulationSpec`; picklable, so it can be shipped to dask workers."""
+    """Draws subjects of a :class:`PopulationSpec`; picklable, so it can be shipped to dask workers.
 
-    def __init__(self, spec: PopulationSpec) -> None:
+    ``base`` is a parameter set (a calibrated point estimate) in place of the model's defaults: every subject gets
+    it, and the drawn parameters are re-centred on it (:func:`recentre`)."""
+
+    def __init__(self, spec: PopulationSpec, base: Mapping[str, float] | None = None) -> None:
         self.spec = spec
+        self.base = {k: float(v) for k, v in (base or {}).items()}
         self.names = spec.variables()
         chol = _cholesky(self.names, spec.correlations)
         # Rows of the Cholesky factor as (column, weight) pairs: uncorrelated traits keep their own normal.
@@ -434,7 +438,7 @@ class Population:
         for name, share in self._presence.items():
             default, low, _ = self._param_info[name]
             params[name] = default if u[name] < share else low
-        out["parameters"] = params
+        out["parameters"] = recentre(params, self.base) if self.base else params
         return out
 
     def habits_of(self, draw: Mapping[str, Any]) -> Habits:
@@ -462,7 +466,7 @@ class Population:
             habits=self.habits_of(d),
             interventions=tuple(interventions),
         )
-        return Subject(index, scenario, dict(d["parameters"]), self.covariates(index, d, extra))
+        return Subject(index, scenario, {**self.base, **d["parameters"]}, self.covariates(index, d, extra))
 
     def covariates(self, index: int, draw: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Flat covariate row of a drawn subject (habits as columns, parameters as ``param_<name>``)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,12 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def run_cohort(spec: PopulationSpec, out: str | Path, *, days: int, options: RunOptions | None = None,
-               client: Any = None) -> CohortRun:
+               client: Any = None, parameters: Mapping[str, float] | None = None) -> CohortRun:
     """Simulate a population for ``days`` days; write the Parquet tables and ``report.html`` (all committed into
-    ``out`` together, see :func:`gutsleep.cohort.executor.prepare_run`)."""
+    ``out`` together, see :func:`gutsleep.cohort.executor.prepare_run`). ``parameters``: a parameter set in place
+    of the model's defaults (the population's draws are re-centred on it)."""
     options = options or RunOptions()
-    source = CohortSource(Population(spec), days)
+    source = CohortSource(Population(spec, parameters), days)
     with prepare_run(source, out, options) as folder:
         run = run_subjects(source, out, options, client=client, folder=folder)
         summary_days = min(options.summary_days, days)
@@ -96,12 +98,14 @@ class TrialRun:
     paths: dict[str, Path]
 
 
-def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = None, client: Any = None) -> TrialRun:
+def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = None, client: Any = None,
+              parameters: Mapping[str, float] | None = None) -> TrialRun:
     """Simulate and analyse a trial; write results.csv, within.csv, power.csv, participants.csv, trial.json and
-    report.html (committed into ``out`` with the tables when everything is written)."""
+    report.html (committed into ``out`` with the tables when everything is written). ``parameters``: a parameter
+    set in place of the model's defaults."""
     options = replace(options or RunOptions(), burn_in_days=spec.burn_in_days,
                       summary_days=min(spec.primary.window_days, spec.days), tables=TABLES)
-    source = TrialSource.of(spec)
+    source = TrialSource.of(spec, parameters)
     with prepare_run(source, out, options) as work:
         run = run_subjects(source, out, options, client=client, folder=work)
         from gutsleep.apps import ui
@@ -145,12 +149,13 @@ class ObservationalRun:
 
 
 def run_observational(spec: ObservationalSpec, out: str | Path, *, options: RunOptions | None = None,
-                      client: Any = None) -> ObservationalRun:
+                      client: Any = None, parameters: Mapping[str, float] | None = None) -> ObservationalRun:
     """Simulate and analyse a cross-sectional study; write correlations.csv, measures.csv, report.html (committed
-    into ``out`` with the tables when everything is written)."""
+    into ``out`` with the tables when everything is written). ``parameters``: a parameter set in place of the
+    model's defaults."""
     options = replace(options or RunOptions(), burn_in_days=spec.burn_in_days, summary_days=spec.window_days,
                       tables=TABLES)
-    source = ObservationalSource.of(spec)
+    source = ObservationalSource.of(spec, parameters)
     with prepare_run(source, out, options) as work:
         run = run_subjects(source, out, options, client=client, folder=work)
         analysis = analyse_observational(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))

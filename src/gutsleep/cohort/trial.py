@@ -378,9 +378,10 @@ class TrialSource:
     arms: tuple[int, ...]
 
     @classmethod
-    def of(cls, spec: TrialSpec) -> TrialSource:
+    def of(cls, spec: TrialSpec, base: Mapping[str, float] | None = None) -> TrialSource:
+        """The trial's participants; ``base`` a parameter set in place of the model's defaults."""
         pop_spec = spec.population.model_copy(update={"size": spec.n_per_arm * len(spec.arms)})
-        return cls(spec, Population(pop_spec), tuple(int(a) for a in allocation(spec)))
+        return cls(spec, Population(pop_spec, base), tuple(int(a) for a in allocation(spec)))
 
     @property
     def n_subjects(self) -> int:
@@ -404,7 +405,8 @@ class TrialSource:
         return self
 
     def describe(self) -> dict[str, Any]:
-        return {"kind": "trial", "trial": self.spec.model_dump(mode="json")}
+        return {"kind": "trial", "trial": self.spec.model_dump(mode="json"),
+                **({"parameters": self.population.base} if self.population.base else {})}
 
 
 @dataclass
