@@ -159,6 +159,11 @@ def test_each_person_carries_each_taxon_with_its_prevalence() -> None:
                                         source="pop.yaml"))
     assert all("prevotella_copri_carried" not in fixed.draw(i)["parameters"] for i in range(200))  # the default, 1
     assert fixed.draw(3)["parameters"]["sws_gain"] == draws[3]["sws_gain"]
+    from gutsleep.model.microbiome import GUILDS, TAXA
+
+    for d in draws:  # every guild keeps a member: its core taxon is always carried
+        for g in GUILDS:
+            assert any(d.get(f"{t.name}_carried", 1.0) == 1.0 for t in TAXA if t.guild == g and not t.transient), g
     none = Population(parse_population(base + "parameters: {vary: none}\n", source="pop.yaml"))
     assert none.draw(0)["parameters"] == {}
     assert any("unknown parameter" in p for p in problems_of(base + "parameters: {prevalence: {nope: 0.5}}\n"))

@@ -37,7 +37,7 @@ from gutsleep.cohort.distributions import (
     range_problems,
 )
 from gutsleep.cohort.specio import Problem, SpecError, load_spec, parse_spec, rules_error
-from gutsleep.model.microbiome import TAXA, is_resident_only
+from gutsleep.model.microbiome import TAXA, guild_cores, is_resident_only
 from gutsleep.scenario import Habits, Intervention, Light, Person, Scenario, Sweeteners
 from gutsleep.scenario.fields import ClockTime, Name, Ranged, Text, Whole, clock_hours, fmt_number
 from gutsleep.scenario.models import Variability, check_meals, parse_variability
@@ -85,10 +85,12 @@ of 5-30 %, larger where inter-individual spread is known to be large, e.g. melat
 hepatic CRP output are set from population data, see POP-IL6CRP in the evidence findings)."""
 
 DEFAULT_PARAMETER_PREVALENCE: dict[str, float] = {
-    f"{t.name}_carried": t.prevalence for t in TAXA if is_resident_only(t) and t.prevalence < 1
+    f"{t.name}_carried": t.prevalence for t in TAXA
+    if is_resident_only(t) and t.prevalence < 1 and t.name not in guild_cores()
 }
 """Parameters drawn present or absent (a Bernoulli trait): the person carries each resident taxon with the share of
-Western adults that carry it (``gutsleep.model.microbiome.PREVALENCE``), so each person has their own species pool."""
+Western adults that carry it (``gutsleep.model.microbiome.PREVALENCE``), so each person has their own species pool;
+each guild's core member (``guild_cores``) is always carried, so no person lacks a guild's function."""
 
 
 def _default_habits() -> dict[str, Any]:

@@ -28,8 +28,8 @@ niche supply (a diet-conditioned pool), lower for 'specialists' of industrialise
 some taxa stay lost months after antibiotics, ABX-02/03), raised by fermented foods (Wastyk 2021); food and
 probiotic strains arrive only with the food or supplement and grow in the colon too slowly to stay without it.
 A person carries only part of the regional pool: a resident taxon the person never acquired (parameter
-``<taxon>_carried`` 0; cohorts draw it with the taxon's prevalence, PREVALENCE) neither grows nor immigrates and
-only washes out.
+``<taxon>_carried`` 0; cohorts draw it with the taxon's prevalence, PREVALENCE, except each guild's core member,
+``guild_cores``) neither grows nor immigrates and only leaves (washout and death).
 """
 
 from __future__ import annotations
@@ -360,6 +360,17 @@ def is_resident_only(taxon: Taxon) -> bool:
     return not (taxon.transient or taxon.fermented_food or taxon.probiotic)
 
 
+def guild_cores() -> frozenset[str]:
+    """Taxa every person carries: a guild is a function every human gut has (its representative taxa stand for many
+    species), so where none of its residents is always present its most prevalent member is always carried."""
+    cores = set()
+    for g in GUILDS:
+        residents = [t for t in TAXA if t.guild == g and not t.transient]
+        if residents and all(is_resident_only(t) for t in residents):
+            cores.add(max(residents, key=lambda t: (t.prevalence, -t.rank)).name)
+    return frozenset(cores)
+
+
 def initial_abundance(taxon: Taxon) -> float:
     """Starting guess near the taxon's share of its guild capacity (the burn-in settles the rest)."""
     n = sum(1 for t in TAXA if t.guild == taxon.guild)
@@ -549,7 +560,8 @@ def build(m: ModelBuilder) -> None:
                         "Qin et al. 2010 Nature 464:59: each adult carries at least 160 of the 1,000-1,150 prevalent "
                         "species of a population; 1 for the typical person (every modelled resident present), 0 for a "
                         "person who never acquired the taxon: it neither grows nor immigrates from the regional pool "
-                        "(cohorts draw it with the taxon's prevalence, PREVALENCE in gutsleep.model.microbiome)",
+                        "(cohorts draw it with the taxon's prevalence, PREVALENCE in gutsleep.model.microbiome; "
+                        "each guild's core member, guild_cores, is always carried)",
                         f"whether the person's gut holds {t.name.replace('_', ' ')} (1) or not (0)")
         for t in TAXA if is_resident_only(t)
     }
@@ -638,15 +650,15 @@ def build(m: ModelBuilder) -> None:
         # taxon shed more of it); specialists of industrialised-diet-depleted niches are rare in that pool, and food
         # and probiotic strains arrive only with the food or supplement
         lam = 0 if t.transient else lam_bg * seeding * supply[t.name] * (spec_imm if t.specialist else 1)
-        mu = growth[g] * trans_growth if t.transient else growth[g]
         if t.fermented_food:
             lam = lam + food_lam / n_food
         if t.probiotic:
             lam = lam + probiotic_lam / n_pro
-        washout = mort[g] * loss_speed
-        rate = x * (mu * supply[t.name] * rho * (1 - comp) - washout - extra - stress - kill - allee) + lam
-        if t.name in carried:  # a taxon the person never acquired neither grows nor arrives: it only washes out
-            rate = carried[t.name] * rate - (1 - carried[t.name]) * washout * x
+        mu = growth[g] * trans_growth if t.transient else growth[g]
+        loss = mort[g] * loss_speed
+        rate = x * (mu * supply[t.name] * rho * (1 - comp) - loss - extra - stress - kill - allee) + lam
+        if t.name in carried:  # a taxon the person never acquired neither grows nor arrives: it only leaves
+            rate = carried[t.name] * rate - (1 - carried[t.name]) * loss * x
         m.rate(x, rate)
 
     # Diversity of the detectable community (natural-log Shannon index)
