@@ -106,23 +106,6 @@ def _what(scenarios: Sequence[Scenario], burn_in_days: int) -> str:
     return f"simulating {names} ({days} days + {burn_in_days} burn-in)"
 
 
-def _load_set(path: Path | None):  # -> ParameterSet | None
-    """A checked parameter set (a bad one raises ValueError with the reason)."""
-    if path is None:
-        return None
-    from gutsleep.calibrate.paramset import load_parameter_set
-
-    loaded = load_parameter_set(path)
-    ui.info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
-    return loaded
-
-
-def _parameter_set(path: Path | None) -> dict[str, float] | None:
-    """The point estimate of a checked parameter set."""
-    loaded = _load_set(path)
-    return None if loaded is None else dict(loaded.estimate)
-
-
 def _ensemble(loaded: Sequence[Scenario], pset, sets: list[dict[str, float]], burn_in_days: int,
               output: SimulationOutput, source: Path) -> tuple[list[str], dict]:
     """Run the posterior draws; the report section and the band tables."""
@@ -255,7 +238,7 @@ def simulate(
         from gutsleep.apps.outputs import OutputFolder
 
         loaded = _load(scenarios, days, sets or ())
-        pset = _load_set(parameters)
+        pset = ui.load_parameter_set(parameters)
         base = None if pset is None else dict(pset.estimate)
         expect = list(sim.OUTPUT_FILES)
         draws: list[dict[str, float]] = []
@@ -303,7 +286,7 @@ def compare(
         from gutsleep.apps.outputs import OutputFolder
 
         sa, sb = _load([a], days)[0], _load([b], days, set_b or ())[0]
-        base = _parameter_set(parameters)
+        base = ui.parameter_set_estimate(parameters)
         with OutputFolder.open(out, command="compare", force=force, expect=sim.COMPARISON_FILES) as folder:
             cmp = _compare(sa, sb, burn_in_days, base=base)
             with ui.phase(f"writing differences and report.html to {out}"):

@@ -107,17 +107,6 @@ def _print_kept(out: Path, kept: list[str]) -> None:
         ui.info(f"left untouched in {out} (not written by gutsleep): {names}")
 
 
-def _parameter_set(path: Path | None) -> dict[str, float] | None:
-    """The point estimate of a checked parameter set (a set from another model version is refused)."""
-    if path is None:
-        return None
-    from gutsleep.calibrate.paramset import load_parameter_set
-
-    loaded = load_parameter_set(path)
-    ui.info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
-    return dict(loaded.estimate)
-
-
 def _rate_line(n: int, days: int, burn_in: int, wall: float, failed: int) -> str:
     from gutsleep.cohort.executor import fmt_rate
 
@@ -165,7 +154,7 @@ def cohort(
         opts = _options(burn_in_days=burn_in_days, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                         resume=resume, overwrite=overwrite, threads=threads, retries=retries,
                         summary_days=summary_days, tables=tables, force=force, dashboard=dashboard)
-        run = run_cohort(spec, out, days=days, options=opts, parameters=_parameter_set(parameters))
+        run = run_cohort(spec, out, days=days, options=opts, parameters=ui.parameter_set_estimate(parameters))
     summary = run.table("summary")
     _print_table(quantile_table(summary, [*NIGHTLY_PLOTS, *DAILY_PLOTS[:8]]),
                  f"Per-subject means over the last {min(summary_days, days)} days", fmt)
@@ -205,7 +194,7 @@ def trial(
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
                         scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
                         force=force, dashboard=dashboard)
-        done = run_trial(spec, out, options=opts, parameters=_parameter_set(parameters))
+        done = run_trial(spec, out, options=opts, parameters=ui.parameter_set_estimate(parameters))
     if fmt != "table":
         _print_table(done.analysis.results, "", fmt)
     else:
@@ -250,7 +239,7 @@ def observe(
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
                         scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
                         force=force, dashboard=dashboard)
-        done = run_observational(spec, out, options=opts, parameters=_parameter_set(parameters))
+        done = run_observational(spec, out, options=opts, parameters=ui.parameter_set_estimate(parameters))
     corr = done.analysis.correlations
     if fmt != "table":
         _print_table(corr, "", fmt)

@@ -75,6 +75,24 @@ def info(message: str) -> None:
         print(f"gutsleep: {_plain(message)}", file=sys.stderr, flush=True)
 
 
+def load_parameter_set(path: Path | None):  # -> ParameterSet | None
+    """The checked parameter set of a ``--parameters`` option, said in one line (a bad one raises ValueError with
+    the reason: another model version, unknown parameters, a value outside its plausible range)."""
+    if path is None:
+        return None
+    from gutsleep.calibrate.paramset import load_parameter_set as load
+
+    loaded = load(path)
+    info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
+    return loaded
+
+
+def parameter_set_estimate(path: Path | None) -> dict[str, float] | None:
+    """The point estimate of the checked parameter set of a ``--parameters`` option."""
+    loaded = load_parameter_set(path)
+    return None if loaded is None else dict(loaded.estimate)
+
+
 def detail(message: str) -> None:
     """A line only in ``--verbose``."""
     if verbosity() >= VERBOSE:

@@ -100,7 +100,7 @@ class CohortSource:
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "cohort", "days": self.days, "population": self.population.spec.model_dump(mode="json"),
-                **({"parameters": self.population.base} if self.population.base else {})}
+                **self.population.parameter_record()}
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ class ObservationalSource:
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "observational", "study": self.spec.model_dump(mode="json"),
-                **({"parameters": self.population.base} if self.population.base else {})}
+                **self.population.parameter_record()}
 
 
 @dataclass

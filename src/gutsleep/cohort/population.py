@@ -399,6 +399,10 @@ class Population:
     def size(self) -> int:
         return int(self.spec.size)
 
+    def parameter_record(self) -> dict[str, Any]:
+        """The parameter set the population runs on, for a run's manifest (empty on the model's defaults)."""
+        return {"parameters": self.base} if self.base else {}
+
     def latent(self, index: int) -> list[float]:
         """Correlated standard normals of subject ``index`` (its own random stream)."""
         z = np.random.default_rng([int(self.spec.seed), int(index)]).standard_normal(len(self.names)).tolist()

@@ -406,7 +406,7 @@ class TrialSource:
 
     def describe(self) -> dict[str, Any]:
         return {"kind": "trial", "trial": self.spec.model_dump(mode="json"),
-                **({"parameters": self.population.base} if self.population.base else {})}
+                **self.population.parameter_record()}
 
 
 @dataclass
