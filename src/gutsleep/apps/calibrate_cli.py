@@ -15,13 +15,17 @@ from gutsleep.apps import ui
 DEFAULT_FOLDER = Path("parameter-sets")
 
 
+LABELS = {"fit": "point estimate (iterations)", "sample": "posterior (emcee steps)",
+          "laplace": "posterior (Laplace approximation)"}
+
+
 def _progress():
     """``progress(phase, done, total, detail)``: a rich bar on a terminal, plain log lines otherwise."""
     t0 = time.perf_counter()
     state: dict[str, object] = {}
 
     def plain(phase: str, done: int, total: int, detail: str) -> None:
-        ui.info(f"calibrate: {'point estimate' if phase == 'fit' else 'posterior'} {done}/{total}: {detail} "
+        ui.info(f"calibrate: {LABELS.get(phase, phase)} {done}/{total}: {detail} "
                 f"({time.perf_counter() - t0:.1f} s)")
 
     if not ui.interactive() or ui.verbosity() < ui.NORMAL:
@@ -32,7 +36,7 @@ def _progress():
                    TimeElapsedColumn(), console=ui.err_console(), transient=True)
 
     def rich(phase: str, done: int, total: int, detail: str) -> None:
-        label = "point estimate (iterations)" if phase == "fit" else "posterior (steps)"
+        label = LABELS.get(phase, phase)
         if phase not in state:
             state[phase] = bar.add_task(label, total=total, d="")
         bar.update(state[phase], completed=done, total=total, d=detail)  # type: ignore[arg-type]
@@ -55,6 +59,10 @@ def calibrate_command(
     burn: Annotated[int | None, typer.Option("--burn", min=0, max=100_000, help="steps discarded as burn-in")] = None,
     max_draws: Annotated[int, typer.Option("--draws", min=0, max=100_000,
                                            help="posterior draws kept in the set (thinned)")] = 400,
+    posterior: Annotated[str | None, typer.Option("--posterior", help="emcee (ensemble sampler, --walkers x "
+                                                                     "--steps) or laplace (normal approximation at "
+                                                                     "the estimate from one Jacobian, --draws draws); "
+                                                                     "default: the problem's")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the sampler")] = 12,
     workers: Annotated[int, typer.Option("--workers", min=1, max=256,
                                          help="processes evaluating batches of parameter sets")] = 1,
@@ -105,11 +113,15 @@ def calibrate_command(
     walkers = s["walkers"] if walkers is None else walkers
     steps = s["steps"] if steps is None else steps
     burn = s["burn"] if burn is None else burn
-    if steps and burn >= steps:
+    posterior = s.get("posterior", "emcee") if posterior is None else posterior
+    if posterior not in ("emcee", "laplace"):
+        typer.echo(f"gutsleep: error: --posterior {clean(posterior)!r}: use emcee or laplace", err=True)
+        raise typer.Exit(ui.EXIT_INVALID)
+    if posterior == "emcee" and steps and burn >= steps:
         typer.echo(f"gutsleep: error: --burn {burn} must be below --steps {steps}", err=True)
         raise typer.Exit(ui.EXIT_INVALID)
     command = (f"gutsleep calibrate --problem {prob.name} --name {name} --iterations {iterations} --walkers {walkers} "
-               f"--steps {steps} --burn {burn} --draws {max_draws} --seed {seed}")
+               f"--steps {steps} --burn {burn} --posterior {posterior} --draws {max_draws} --seed {seed}")
     with ui.clean_errors():
         from gutsleep.apps.metadata import model_hash
         from gutsleep.calibrate.document import build_document
@@ -130,7 +142,7 @@ def calibrate_command(
                 try:
                     state = run_calibration(prob, state_path, resume=resume, iterations=iterations, walkers=walkers,
                                             steps=steps, seed=seed, evaluator=evaluate, model_hash=model_hash(),
-                                            progress=progress)
+                                            progress=progress, posterior=posterior, draws=max_draws)
                 finally:
                     if bar is not None:
                         bar.stop()

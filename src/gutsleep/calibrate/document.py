@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from gutsleep.calibrate.evaluate import Evaluator
-from gutsleep.calibrate.fit import FitState, posterior_draws
+from gutsleep.calibrate.fit import FitState, posterior_draws, posterior_z
 from gutsleep.calibrate.paramset import FORMAT
 from gutsleep.calibrate.problem import CalibrationProblem
 
@@ -38,8 +38,7 @@ def build_document(problem: CalibrationProblem, state: FitState, *, name: str, c
     z_hat = np.array(state.fit["z"])
     at = evaluate(np.vstack([problem.z_default(), z_hat]))
     draws = posterior_draws(problem, state, burn, max_draws)
-    z_chain = None if state.chain is None or len(state.chain) <= burn else state.chain[burn:].reshape(
-        -1, len(problem.free))
+    z_chain = posterior_z(problem, state, burn)
     estimate = problem.values_of(z_hat)
     parameters: dict[str, Any] = {}
     for i, f in enumerate(problem.free):
@@ -71,7 +70,10 @@ def build_document(problem: CalibrationProblem, state: FitState, *, name: str, c
            "targets_in_band": in_band, "iterations": state.iterations, "evaluations": state.evaluations,
            "optimizer": "scipy.optimize.least_squares (trf)", "optimizer_message": state.fit.get("message", ""),
            "seconds": round(state.elapsed_s, 1)}
-    if state.chain is not None and len(state.chain):
+    if state.laplace is not None and len(state.laplace):
+        fit.update(sampler="Laplace approximation at the estimate (Gauss-Newton covariance, truncated to the "
+                           "priors' ranges)", draws=len(draws))
+    elif state.chain is not None and len(state.chain):
         lp = state.log_prob
         fit.update(sampler="emcee EnsembleSampler", walkers=int(state.chain.shape[1]), steps=len(state.chain),
                    burn=burn, draws=len(draws),

@@ -5,9 +5,16 @@ reflective, bounded by the priors' ranges) on the targets' residuals plus the no
 (log for scale parameters). Several model outcomes are discrete (days, the 15-minute grid), so the Jacobian is
 taken by forward differences with a coarse step (2 % of each range), all columns in one batched simulation.
 
-*Posterior*: emcee's affine-invariant ensemble sampler (Foreman-Mackey et al. 2013), walkers started in a small
-ball around the estimate; log posterior = log prior - sum(residual^2)/2, every walker of a step evaluated in one
-batched simulation. emcee is the ``calibrate`` extra; without it a fit stops at the point estimate.
+*Posterior*, one of two:
+
+- ``emcee``: the affine-invariant ensemble sampler (Foreman-Mackey et al. 2013), walkers started in a small ball
+  around the estimate; log posterior = log prior - sum(residual^2)/2, every walker of a step evaluated in one
+  batched simulation. emcee is the ``calibrate`` extra. Exact in the limit, but a chain long enough to mix over
+  dozens of parameters costs thousands of model runs.
+- ``laplace``: the Laplace (Gauss-Newton) approximation at the estimate: a normal in z-space with covariance
+  (J'J + P)^-1, J the Jacobian of the residuals (one batched evaluation), P the precision of each flat prior's
+  variance ((range)^2 / 12, so a parameter no target moves keeps roughly its prior width), truncated to the
+  priors' ranges. One Jacobian instead of a chain; it misses skew and multiple modes, which the report says.
 
 Why these: least_squares and emcee are mature, small, pure-Python/NumPy dependencies; the ensemble sampler
 needs no gradients (the model's outcomes are not smooth) and parallelises across walkers, which the batched
@@ -53,7 +60,8 @@ class FitState:
     cost_best: float = math.inf
     fit: dict[str, Any] = field(default_factory=dict)  # result of the point estimate
     sensitivity: list[float] | None = None  # |column| of the Jacobian at the estimate
-    chain: np.ndarray | None = None  # (steps, walkers, d) in z-space
+    chain: np.ndarray | None = None  # (steps, walkers, d) in z-space (emcee)
+    laplace: np.ndarray | None = None  # (draws, d) in z-space (Laplace approximation)
     log_prob: np.ndarray | None = None  # (steps, walkers)
     rng: dict[str, Any] | None = None  # the sampler's random state
     elapsed_s: float = 0.0
@@ -70,6 +78,8 @@ def save_state(state: FitState, path: Path) -> None:
     arrays: dict[str, Any] = {"meta": np.array(json.dumps(state.meta(), allow_nan=True))}
     if state.chain is not None and state.log_prob is not None:
         arrays.update(chain=state.chain, log_prob=state.log_prob)
+    if state.laplace is not None:
+        arrays.update(laplace=state.laplace)
     with open(tmp, "wb") as fh:
         np.savez(fh, **arrays)
         fh.flush()
@@ -82,7 +92,8 @@ def load_state(path: Path) -> FitState:
         meta = json.loads(str(data["meta"]))
         chain = data.get("chain", None)
         log_prob = data.get("log_prob", None)
-    return FitState(**meta, chain=chain, log_prob=log_prob)
+        laplace = data.get("laplace", None)
+    return FitState(**meta, chain=chain, log_prob=log_prob, laplace=laplace)
 
 
 Progress = Callable[[str, int, int, str], None]
@@ -91,6 +102,23 @@ Progress = Callable[[str, int, int, str], None]
 
 def _residual_vector(problem: CalibrationProblem, model_residuals: np.ndarray, z: np.ndarray) -> np.ndarray:
     return np.concatenate([model_residuals, problem.prior_residuals(z)])
+
+
+def _jacobian(problem: CalibrationProblem, evaluate: Evaluator, z: np.ndarray, state: FitState
+              ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """Forward-difference Jacobian of the residual vector at ``z``, every column in one batched evaluation.
+
+    Returns the residuals at ``z``, the Jacobian (residuals x parameters) and each probe with its residuals."""
+    lo, hi = problem.z_bounds()
+    step = FD_STEP * (hi - lo)
+    step = np.where(z + step <= hi, step, -step)  # step inwards at the upper bound
+    zs = z[None, :] + np.diag(step)
+    ev = evaluate(np.vstack([z[None, :], zs]))
+    state.evaluations += len(zs) + 1
+    r0 = _residual_vector(problem, ev.residuals[0], z)
+    probes = [(zs[i], _residual_vector(problem, ev.residuals[i + 1], zs[i])) for i in range(len(z))]
+    J = np.column_stack([(ri - r0) / step[i] for i, (_, ri) in enumerate(probes)])
+    return r0, J, probes
 
 
 def point_estimate(problem: CalibrationProblem, evaluate: Evaluator, state: FitState, *, iterations: int,
@@ -118,25 +146,19 @@ def point_estimate(problem: CalibrationProblem, evaluate: Evaluator, state: FitS
         return cache[key]
 
     def jac(z: np.ndarray) -> np.ndarray:
-        step = FD_STEP * (hi - lo)
-        step = np.where(z + step <= hi, step, -step)  # step inwards at the upper bound
-        zs = z[None, :] + np.diag(step)
-        ev = evaluate(np.vstack([z[None, :], zs]))
-        state.evaluations += len(zs) + 1
-        r0 = _residual_vector(problem, ev.residuals[0], z)
+        r0, J, probes = _jacobian(problem, evaluate, z, state)
         cache.setdefault(tuple(float(v) for v in z), r0)
         note(z, r0)
-        cols = [(_residual_vector(problem, ev.residuals[i + 1], zs[i]) - r0) / step[i] for i in range(len(z))]
-        for i in range(len(z)):
-            note(zs[i], _residual_vector(problem, ev.residuals[i + 1], zs[i]))
+        for zi, ri in probes:
+            note(zi, ri)
         state.iterations += 1
-        state.sensitivity = [float(np.linalg.norm(c[:problem.n_residuals])) for c in cols]
+        state.sensitivity = [float(np.linalg.norm(J[:problem.n_residuals, i])) for i in range(len(z))]
         state.elapsed_s += time.perf_counter() - t0_box[0]
         t0_box[0] = time.perf_counter()
         save()
         if progress is not None:
             progress("fit", state.iterations, iterations, f"cost {state.cost_best:.4g}")
-        return np.column_stack(cols)
+        return J
 
     t0_box = [t0]
     remaining = iterations - state.iterations
@@ -213,10 +235,66 @@ def sample_posterior(problem: CalibrationProblem, evaluate: Evaluator, state: Fi
     save()
 
 
+POSTERIORS: tuple[str, ...] = ("emcee", "laplace")
+
+
+def laplace_covariance(problem: CalibrationProblem, J: np.ndarray) -> np.ndarray:
+    """Covariance in z-space of the Laplace approximation: (J'J + P)^-1, P the flat priors' precision."""
+    lo, hi = problem.z_bounds()
+    flat = np.array([f.prior.kind != "truncnorm" for f in problem.free])
+    precision = J.T @ J + np.diag(np.where(flat, 12.0 / (hi - lo) ** 2, 0.0))
+    # A normal prior's precision is already in J (its residual row); pinv guards a numerically singular J'J.
+    return np.linalg.pinv(precision, hermitian=True)
+
+
+def laplace_draws(problem: CalibrationProblem, z_hat: np.ndarray, cov: np.ndarray, n: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws (z-space) of the normal N(z_hat, cov) truncated to the priors' ranges (by rejection; a draw
+    still outside after 50 tries per draw is clipped)."""
+    lo, hi = problem.z_bounds()
+    kept: list[np.ndarray] = []
+    count = 0
+    for _ in range(50):
+        zs = rng.multivariate_normal(z_hat, cov, size=n, method="eigh")
+        inside = zs[np.all((zs >= lo) & (zs <= hi), axis=1)]
+        kept.append(inside)
+        count += len(inside)
+        if count >= n:
+            break
+    out = np.vstack(kept)[:n] if count else np.empty((0, len(z_hat)))
+    if len(out) < n:
+        extra = rng.multivariate_normal(z_hat, cov, size=n - len(out), method="eigh")
+        out = np.vstack([out, np.clip(extra, lo, hi)])
+    return out
+
+
+def laplace_posterior(problem: CalibrationProblem, evaluate: Evaluator, state: FitState, *, draws: int, seed: int,
+                      save: Callable[[], None], progress: Progress | None = None) -> None:
+    """The Laplace approximation at the estimate: one Jacobian, then ``draws`` truncated-normal draws."""
+    t0 = time.perf_counter()
+    if progress is not None:
+        progress("laplace", 0, 1, "Jacobian at the estimate")
+    z_hat = np.array(state.fit["z"])
+    _, J, _ = _jacobian(problem, evaluate, z_hat, state)
+    state.sensitivity = [float(np.linalg.norm(J[:problem.n_residuals, i])) for i in range(len(z_hat))]
+    cov = laplace_covariance(problem, J)
+    state.laplace = laplace_draws(problem, z_hat, cov, draws, np.random.default_rng(seed))
+    state.elapsed_s += time.perf_counter() - t0
+    state.phase = "done"
+    save()
+    if progress is not None:
+        progress("laplace", 1, 1, f"{draws} draws")
+
+
 def run_calibration(problem: CalibrationProblem, state_path: Path, *, resume: bool, iterations: int, walkers: int,
                     steps: int, seed: int = 12, evaluator: Evaluator | None = None, model_hash: str,
-                    progress: Progress | None = None) -> FitState:
-    """Fit ``problem``; the state lives at ``state_path`` (continued when ``resume``, else started afresh)."""
+                    progress: Progress | None = None, posterior: str = "emcee", draws: int = 400) -> FitState:
+    """Fit ``problem``; the state lives at ``state_path`` (continued when ``resume``, else started afresh).
+
+    ``posterior`` is ``emcee`` (``walkers`` x ``steps``; none when ``steps`` is 0) or ``laplace`` (``draws``
+    draws; none when ``draws`` is 0)."""
+    if posterior not in POSTERIORS:
+        raise CalibrationError(f"posterior must be one of {', '.join(POSTERIORS)}, not {posterior!r}")
     fingerprint = problem.fingerprint(model_hash)
     if resume and state_path.exists():
         state = load_state(state_path)
@@ -234,7 +312,9 @@ def run_calibration(problem: CalibrationProblem, state_path: Path, *, resume: bo
         if state.phase == "fit":
             point_estimate(problem, evaluate, state, iterations=iterations, save=save, progress=progress)
         if state.phase == "sample":
-            if steps > 0:
+            if posterior == "laplace" and draws > 0:
+                laplace_posterior(problem, evaluate, state, draws=draws, seed=seed, save=save, progress=progress)
+            elif posterior == "emcee" and steps > 0:
                 sample_posterior(problem, evaluate, state, walkers=walkers, steps=steps, seed=seed, save=save,
                                  progress=progress)
             else:
@@ -247,10 +327,20 @@ def run_calibration(problem: CalibrationProblem, state_path: Path, *, resume: bo
 
 
 def posterior_draws(problem: CalibrationProblem, state: FitState, burn: int, max_draws: int = 400) -> np.ndarray:
-    """Posterior draws in x-space (draws x parameters): the chain after ``burn`` steps, thinned to ``max_draws``."""
-    if state.chain is None or len(state.chain) <= burn:
+    """Posterior draws in x-space (draws x parameters): the Laplace draws, or the chain after ``burn`` steps,
+    thinned to ``max_draws``."""
+    flat = posterior_z(problem, state, burn)
+    if flat is None:
         return np.empty((0, len(problem.free)))
-    flat = state.chain[burn:].reshape(-1, len(problem.free))
     if len(flat) > max_draws:
         flat = flat[np.linspace(0, len(flat) - 1, max_draws).round().astype(int)]
     return np.array([[f.prior.from_z(v) for f, v in zip(problem.free, row, strict=True)] for row in flat])
+
+
+def posterior_z(problem: CalibrationProblem, state: FitState, burn: int) -> np.ndarray | None:
+    """The posterior draws in z-space (draws x parameters), or None without a posterior."""
+    if state.laplace is not None and len(state.laplace):
+        return np.asarray(state.laplace)
+    if state.chain is None or len(state.chain) <= burn:
+        return None
+    return state.chain[burn:].reshape(-1, len(problem.free))

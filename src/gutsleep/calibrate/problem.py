@@ -189,7 +189,7 @@ class CalibrationProblem:
     targets: tuple[Target, ...]
     burn_in_days: int = 42
     description: str = ""
-    settings: Mapping[str, int] = field(default_factory=dict)  # iterations, walkers, steps, burn (CLI defaults)
+    settings: Mapping[str, int | str] = field(default_factory=dict)  # iterations, walkers, steps, burn, posterior
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -280,7 +280,7 @@ def problem(name: str) -> CalibrationProblem:
                                   description="every calibrated parameter (less shared-source groups) to every "
                                               "calibration target",
                                   settings={"iterations": 15, "walkers": 2 * len(free) + 2, "steps": 20,
-                                            "burn": 8})
+                                            "burn": 8, "posterior": "laplace"})
     raise KeyError(f"unknown calibration problem {name!r}; known: {', '.join(PROBLEMS)}")
 
 

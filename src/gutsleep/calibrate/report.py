@@ -106,7 +106,11 @@ def fit_report(document: Mapping[str, Any]) -> str:
         f"{fit['iterations']} optimiser iterations, {fit['evaluations']} parameter sets simulated, "
         f"{fit['seconds']} s. {html.escape(str(fit.get('optimizer_message', '')))}</p>",
     ]
-    if "sampler" in fit:
+    if "sampler" in fit and "walkers" not in fit:
+        body.append(f"<p><b>Posterior</b>: {html.escape(fit['sampler'])}, {fit['draws']} draws. The approximation "
+                    "is a normal around the estimate: it misses skew, bounds that bind and other modes; "
+                    "<code>--posterior emcee</code> samples the posterior itself.</p>")
+    elif "sampler" in fit:
         body.append(f"<p><b>Posterior</b>: {html.escape(fit['sampler'])}, {fit['walkers']} walkers x {fit['steps']} "
                     f"steps, first {fit['burn']} discarded, {fit['draws']} draws kept; moves accepted "
                     f"{100 * (fit.get('acceptance_fraction') or 0):.0f} %. A short chain is a rough posterior: "
