@@ -1,6 +1,6 @@
 """Shared fixtures: one batched run of every shipped example, reused by the science tests.
 
-The numba kernel compiles once per session (~20-30 s on a cold cache); simulating all 14 examples as
+The numba kernel compiles once per session (~20-30 s on a cold cache); simulating all the examples as
 subjects of one batched run then takes a few seconds.
 """
 
@@ -55,10 +55,21 @@ class ExampleTables:
 
 
 @pytest.fixture(scope="session")
-def example_tables(examples_run: SimulationOutput, example_scenarios: dict[str, Scenario]):
+def examples_run_shipped(example_scenarios: dict[str, Scenario]) -> SimulationOutput:
+    """The shipped examples under the shipped calibrated parameter set (what the command-line tools run)."""
+    from gutsleep.calibrate.paramset import shipped_default
+
+    return simulate(list(example_scenarios.values()), timeseries_every_h=None,
+                    base_parameters=dict(shipped_default().estimate))
+
+
+@pytest.fixture(scope="session", params=["model values", "shipped calibrated set"])
+def example_tables(request: pytest.FixtureRequest, example_scenarios: dict[str, Scenario]):
+    """Every example's effect is checked on the model's own values and on the shipped calibrated set."""
+    run = request.getfixturevalue("examples_run" if request.param == "model values" else "examples_run_shipped")
     names = list(example_scenarios)
 
     def get(name: str) -> ExampleTables:
-        return ExampleTables(examples_run, names, name)
+        return ExampleTables(run, names, name)
 
     return get

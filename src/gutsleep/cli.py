@@ -66,9 +66,10 @@ Sets = Annotated[
 ]
 ParametersFile = Annotated[
     Path | None,
-    typer.Option("--parameters", help="apply a parameter set (parameter-sets/<name>.yaml written by `gutsleep "
-                                      "calibrate`) in place of the model's defaults; refused if it was fitted on "
-                                      "another model version or names unknown parameters"),
+    typer.Option("--parameters", help="a parameter set (parameter-sets/<name>.yaml written by `gutsleep "
+                                      "calibrate`) in place of the shipped calibrated default, or `none` for the "
+                                      "model's own values; refused if it was fitted on another model version or "
+                                      "names unknown parameters"),
 ]
 TableFormat = Annotated[
     Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json (for machines)")
@@ -226,7 +227,7 @@ def simulate(
     parameters: ParametersFile = None,
     ensemble: Annotated[
         int | None, typer.Option("--ensemble", min=2, max=1000,
-                                 help="also run N posterior draws of the --parameters set: 5-95 % bands in "
+                                 help="also run N posterior draws of the parameter set: 5-95 % bands in "
                                       "nightly_bands.csv, daily_bands.csv, summary_bands.csv and the report")
     ] = None,
     force: Force = False,
@@ -245,16 +246,17 @@ def simulate(
         if ensemble is not None:
             from gutsleep.apps.ensemble import BAND_FILES, ensemble_sets
 
-            if pset is None or parameters is None:
-                raise ValueError("--ensemble needs --parameters FILE (a parameter set with posterior draws)")
+            if pset is None:
+                raise ValueError("--ensemble needs a parameter set with posterior draws (the shipped default, or "
+                                 "--parameters FILE), not --parameters none")
             draws = ensemble_sets(pset, ensemble)
             expect += list(BAND_FILES)
         with OutputFolder.open(out, command="simulate", force=force, expect=expect) as folder:
             output = _run(loaded, burn_in_days, timeseries_every_h, base)
             sections = _attribution_sections(loaded, burn_in_days, base)
             extra: dict = {}
-            if draws and parameters is not None:
-                more, extra = _ensemble(loaded, pset, draws, burn_in_days, output, parameters)
+            if draws and pset is not None:
+                more, extra = _ensemble(loaded, pset, draws, burn_in_days, output, pset.path)
                 sections = more + sections
             with ui.phase(f"writing tables, time series and report.html to {out}"):
                 staged = sim.write_outputs(output, folder.staging, sections, extra)
@@ -301,6 +303,7 @@ def compare(
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="output directory")] = Path("gutsleep-demo"),
     burn_in_days: BurnIn = DEFAULT_BURN_IN_DAYS,
+    parameters: ParametersFile = None,
     force: Force = False,
 ) -> None:
     """Simulate the packaged baseline and fermented-foods examples and compare them (one batched run)."""
@@ -312,8 +315,9 @@ def demo(
         a, b = (examples.load_example(name) for name in examples.DEMO_EXAMPLES)
         expect = [f"{n}/{f}" for n in examples.DEMO_EXAMPLES for f in sim.OUTPUT_FILES]
         expect += [f"comparison/{f}" for f in sim.COMPARISON_FILES]
+        base = ui.parameter_set_estimate(parameters)
         with OutputFolder.open(out, command="demo", force=force, expect=expect) as folder:
-            cmp = _compare(a, b, burn_in_days, DEFAULT_TIMESERIES_EVERY_H)
+            cmp = _compare(a, b, burn_in_days, DEFAULT_TIMESERIES_EVERY_H, base=base)
             reports = {}
             for i, name in enumerate(examples.DEMO_EXAMPLES):
                 with ui.phase(f"writing the {name} report to {out / name}"):
@@ -339,12 +343,15 @@ def params(
         Literal["table", "csv", "json", "markdown"], typer.Option("--format", help="table, csv, json or markdown")
     ] = "table",
     parameters: Annotated[
-        Path | None, typer.Option("--parameters", help="a parameter set: show its fitted parameters with prior, "
-                                                       "estimate, posterior median and 90 % interval")
+        Path | None, typer.Option("--parameters", help="a parameter set: show only its fitted parameters with "
+                                                       "prior, estimate, posterior median and 90 % interval "
+                                                       "(default: the shipped calibrated set's, beside every "
+                                                       "parameter; none: no set)")
     ] = None,
 ) -> None:
-    """List every parameter (name, value, unit, prior over its plausible range, module, source), or check their
-    documentation. With --parameters: the fitted parameters' prior, estimate, posterior median and 90 % interval."""
+    """List every parameter (name, model value, unit, prior over its plausible range, the shipped calibrated set's
+    posterior median and 90 % interval where fitted, module, source), or check their documentation. With
+    --parameters FILE: that set's fitted parameters with prior, estimate, posterior median and 90 % interval."""
     import gutsleep.model
     from gutsleep.apps.tables import print_frame
     from gutsleep.report.params import parameter_problems, parameter_table, parameters_markdown, search_parameters
@@ -369,11 +376,9 @@ def params(
     priors = {p.name: prior_for(p).describe() for p in model.parameters}
     table = table.assign(prior=[priors[n] for n in table["name"]])
     fitted: dict[str, dict[str, float]] = {}
-    if parameters is not None:
-        with clean_errors():
-            from gutsleep.calibrate.paramset import load_parameter_set
-
-            loaded = load_parameter_set(parameters)
+    with clean_errors():
+        loaded = ui.load_parameter_set(parameters, announce=False)
+    if loaded is not None:
         fitted = loaded.posterior_summary()
         entries = loaded.document["parameters"]
         nan = float("nan")
@@ -390,7 +395,7 @@ def params(
         typer.echo(parameters_markdown(df), nl=False)
     elif fmt in ("csv", "json"):
         print_frame(df, fmt=fmt)
-    elif parameters is not None:
+    elif parameters is not None and loaded is not None:
         mine = df[df["name"].isin(list(fitted))]
         view = mine.assign(
             default=mine["value"],
@@ -400,6 +405,16 @@ def params(
         view = view[["name", "default", "estimate", "median", "interval", "unit", "prior", "identified"]].rename(
             columns={"interval": "90 % interval"})
         print_frame(view, f"{len(mine)} fitted parameters of {parameters}{where}", console=console)
+    elif loaded is not None:
+        view = df.assign(
+            calibrated=[f"{e:.4g}; {m:.4g} ({lo:.4g} to {hi:.4g})" if m == m else (f"{e:.4g}" if e == e else "")
+                        for m, lo, hi, e in zip(df["posterior_median"], df["posterior_q05"], df["posterior_q95"],
+                                                df["estimate"], strict=True)])
+        view = view[["name", "value", "unit", "prior", "calibrated", "module", "source"]].rename(
+            columns={"value": "model value", "calibrated": "calibrated: estimate; posterior median (90 %)"})
+        print_frame(view, f"{len(df)} of {len(model.parameters)} parameters{where}; {len(fitted)} calibrated in the "
+                          f"shipped set (the tools run its estimate; --parameters none for the model values)",
+                    console=console)
     else:
         view = df[["name", "value", "unit", "prior", "module", "source"]]
         print_frame(view, f"{len(df)} of {len(model.parameters)} parameters{where}", console=console)

@@ -50,9 +50,9 @@ Threads = Annotated[
 Retries = Annotated[int, typer.Option("--retries", min=0, max=100, help="retries of a failed or lost chunk on dask")]
 ParametersFile = Annotated[
     Path | None,
-    typer.Option("--parameters", help="apply a parameter set (parameter-sets/<name>.yaml written by `gutsleep "
-                                      "calibrate`) in place of the model's defaults; the population's draws are "
-                                      "re-centred on it"),
+    typer.Option("--parameters", help="a parameter set (parameter-sets/<name>.yaml written by `gutsleep "
+                                      "calibrate`) in place of the shipped calibrated default, or `none` for the "
+                                      "model's own values; the population's draws are re-centred on it"),
 ]
 BurnInDays = Annotated[int, typer.Option("--burn-in-days", min=0, max=MAX_DAYS, help="settling days before day 0")]
 
@@ -180,6 +180,12 @@ def trial(
     threads: Threads = None,
     retries: Retries = 3,
     parameters: ParametersFile = None,
+    ensemble: Annotated[
+        int | None, typer.Option("--ensemble", min=2, max=1000,
+                                 help="also run the trial under N posterior draws of the parameter set: the "
+                                      "model-uncertainty range (5-95 %) of every effect beside its sampling CI "
+                                      "(N x the participants' runs, in this process)")
+    ] = None,
     fmt: TableFormat = "table",
 ) -> None:
     """Run an in-silico randomised trial: results.csv, power.csv, participants.csv, trial.json, report.html."""
@@ -194,13 +200,24 @@ def trial(
         opts = _options(burn_in_days=spec.burn_in_days, chunk_size=chunk_size, workers=workers,
                         scheduler=scheduler, resume=resume, overwrite=overwrite, threads=threads, retries=retries,
                         force=force, dashboard=dashboard)
-        done = run_trial(spec, out, options=opts, parameters=ui.parameter_set_estimate(parameters))
+        pset = ui.load_parameter_set(parameters)
+        draws: list[dict[str, float]] = []
+        if ensemble is not None:
+            from gutsleep.apps.ensemble import ensemble_sets
+
+            if pset is None:
+                raise ValueError("--ensemble needs a parameter set with posterior draws (the shipped default, or "
+                                 "--parameters FILE), not --parameters none")
+            draws = ensemble_sets(pset, ensemble)
+        done = run_trial(spec, out, options=opts, parameters=None if pset is None else dict(pset.estimate),
+                         ensemble=draws)
     if fmt != "table":
         _print_table(done.analysis.results, "", fmt)
     else:
-        shown = results_display(done.analysis.results)[
-            ["comparison", "outcome", "diff [95% CI]", "p (Welch)", "ANCOVA diff [95% CI]", "p (ANCOVA)",
-             "Hedges' g [95% CI]"]]
+        display = results_display(done.analysis.results)
+        columns = ["comparison", "outcome", "diff [95% CI]", "p (Welch)", "ANCOVA diff [95% CI]", "p (ANCOVA)",
+                   "Hedges' g [95% CI]"]
+        shown = display[columns + [c for c in display.columns if "model 5-95" in c]]
         _print_table(shown, f"{spec.name}: final-window difference (arm - {spec.reference}) with 95 % CI and p")
     for note in done.analysis.notes:
         ui.info(note)
@@ -284,8 +301,16 @@ def sensitivity(
     threads: Threads = None,
     retries: Retries = 3,
     fmt: TableFormat = "table",
+    distribution: Annotated[
+        Literal["posterior", "prior", "uniform"],
+        typer.Option("--distribution", help="what each parameter varies over: posterior (the parameter set's "
+                                            "posterior where it fitted the parameter, else its prior), prior (from "
+                                            "its plausible range and source) or uniform (on the plausible range)")
+    ] = "posterior",
+    parameters: ParametersFile = None,
 ) -> None:
-    """Global sensitivity of outcomes to parameters over their plausible ranges (SALib Sobol or Morris)."""
+    """Global sensitivity of outcomes to parameters over their posterior, prior or plausible range (SALib Sobol or
+    Morris); the parameters not varied sit at the parameter set's estimate."""
     with _clean_errors():
         from gutsleep.apps.examples import load_scenario_arg
         from gutsleep.cohort.sensitivity import DEFAULT_OUTCOMES, n_runs, resolve_parameters, run_sensitivity, top
@@ -298,9 +323,10 @@ def sensitivity(
                         resume=resume, overwrite=overwrite, threads=threads, retries=retries, force=force,
                         dashboard=dashboard)
         base = load_scenario_arg(scenario) if scenario is not None else None
+        pset = ui.load_parameter_set(parameters)
         result = run_sensitivity(method=method, n=n, parameters=params, outcomes=outcomes, days=days,
                                  window_days=window_days, scenario=base, seed=seed, out=out, options=opts,
-                                 write=True)
+                                 write=True, distribution=distribution, parameter_set=pset)
         paths = result.paths
     key = ["parameter", "S1", "S1_conf", "ST", "ST_conf"] if method == "sobol" else [
         "parameter", "mu_star", "mu_star_conf", "sigma", "mu"]

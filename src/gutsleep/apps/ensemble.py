@@ -30,7 +30,8 @@ def ensemble_sets(pset: ParameterSet, n: int) -> list[dict[str, float]]:
         raise ValueError("--ensemble needs at least 2 draws")
     if len(pset.draws) < n:
         raise ValueError(f"parameter set {pset.path or pset.name} holds {len(pset.draws)} posterior draws; "
-                         f"--ensemble {n} needs at least {n} (calibrate with more --steps/--walkers)")
+                         f"--ensemble {n} needs at least {n} (calibrate with more --draws, or more --steps/--walkers "
+                         f"for emcee)")
     rows = pset.draws[np.linspace(0, len(pset.draws) - 1, n).round().astype(int)]
     return [{**pset.estimate, **dict(zip(pset.draw_names, map(float, row), strict=True))} for row in rows]
 

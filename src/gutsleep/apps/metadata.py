@@ -84,6 +84,14 @@ _TRIAL_RESULTS: dict[str, tuple[str, str]] = {
     "responders_ref": ("fraction (0-1)", "share of responders in the reference arm"),
     "responders_diff": ("fraction (0-1)", "responders_arm - responders_ref"),
     "p_responders": ("probability", "Fisher exact test p of the responder fractions"),
+    "model_draws": ("draws", "posterior draws of the parameter set the trial was re-run under (trial --ensemble)"),
+    "ancova_diff_model_p05": (OUTCOME_UNIT, "5 % point of ancova_diff across the posterior draws (model "
+                                            "uncertainty, same participants)"),
+    "ancova_diff_model_p50": (OUTCOME_UNIT, "median of ancova_diff across the posterior draws"),
+    "ancova_diff_model_p95": (OUTCOME_UNIT, "95 % point of ancova_diff across the posterior draws"),
+    "diff_model_p05": (OUTCOME_UNIT, "5 % point of diff across the posterior draws"),
+    "diff_model_p50": (OUTCOME_UNIT, "median of diff across the posterior draws"),
+    "diff_model_p95": (OUTCOME_UNIT, "95 % point of diff across the posterior draws"),
 }
 
 _WITHIN: dict[str, tuple[str, str]] = {
@@ -170,6 +178,16 @@ _ATTRIBUTION: dict[str, tuple[str, str]] = {
 }
 
 
+_ATTRIBUTION_BANDS: dict[str, tuple[str, str]] = {
+    "outcome": ("text", "nightly sleep outcome (with its unit)"),
+    "part": ("text", "A, B, B - A, a pathway's part, or interactions/other"),
+    "draws": ("draws", "posterior draws of the parameter set the attribution was repeated under"),
+    "p05": (OUTCOME_UNIT, "5 % point of the part across the draws"),
+    "p50": (OUTCOME_UNIT, "median of the part across the draws"),
+    "p95": (OUTCOME_UNIT, "95 % point of the part across the draws"),
+}
+
+
 def _habit_docs() -> dict[str, tuple[str, str]]:
     """Unit and description of every covariate column that holds a habit or person field."""
     from gutsleep.scenario import Habits, Light, Person, Sweeteners
@@ -204,8 +222,8 @@ def column_doc(kind: str, column: str) -> tuple[str, str]:
     """(unit, description) of ``column`` in a table of ``kind``: ``nightly``, ``daily``, ``nightly_diff``,
     ``daily_diff``, ``summary``, ``covariates``, ``cohort_summary``, ``results``, ``within``, ``power``,
     ``participants``, ``correlations``, ``measures``, ``sensitivity``, ``samples``, ``attribution``,
-    ``attribution_nightly``. Unknown columns get their name and a generic text (never an error), so new columns
-    flow through."""
+    ``attribution_nightly``, ``attribution_bands``. Unknown columns get their name and a generic text (never an
+    error), so new columns flow through."""
     from gutsleep.outcomes.summary import FIELD_DESCRIPTIONS, FIELD_UNITS
 
     if kind in ("summary", "comparison_summary") and column in FIELD_DESCRIPTIONS:
@@ -214,7 +232,7 @@ def column_doc(kind: str, column: str) -> tuple[str, str]:
         return "text", "scenario name of the subject"
     tables = {"results": _TRIAL_RESULTS, "within": _WITHIN, "power": _POWER, "correlations": _CORRELATIONS,
               "sensitivity": _SENSITIVITY, "attribution": _ATTRIBUTION, "attribution_nightly": _ATTRIBUTION,
-              "bands": _BANDS, "summary_bands": _BANDS}
+              "bands": _BANDS, "summary_bands": _BANDS, "attribution_bands": _ATTRIBUTION_BANDS}
     if column in tables.get(kind, {}):
         return tables[kind][column]
     if kind in ("attribution", "attribution_nightly"):

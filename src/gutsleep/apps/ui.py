@@ -75,15 +75,35 @@ def info(message: str) -> None:
         print(f"gutsleep: {_plain(message)}", file=sys.stderr, flush=True)
 
 
-def load_parameter_set(path: Path | None):  # -> ParameterSet | None
-    """The checked parameter set of a ``--parameters`` option, said in one line (a bad one raises ValueError with
-    the reason: another model version, unknown parameters, a value outside its plausible range)."""
-    if path is None:
-        return None
-    from gutsleep.calibrate.paramset import load_parameter_set as load
+NO_PARAMETER_SET = "none"
+"""``--parameters none``: run the model's own parameter values (the centres of the priors), no calibrated set."""
 
+
+def load_parameter_set(path: Path | None, *, announce: bool = True):  # -> ParameterSet | None
+    """The checked parameter set of a ``--parameters`` option: the file given, the shipped calibrated default when
+    none is, or None for ``--parameters none``. Said in one line; a bad set raises ValueError with the reason
+    (another model version, unknown parameters, a value outside its plausible range)."""
+    from gutsleep.calibrate.paramset import load_parameter_set as load
+    from gutsleep.calibrate.paramset import shipped_default
+
+    if path is not None and str(path) == NO_PARAMETER_SET and not path.exists():
+        if announce:
+            info("parameters: the model's own values (--parameters none: no calibrated set)")
+        return None
+    if path is None:
+        from gutsleep.calibrate.paramset import ParameterSetError
+
+        try:
+            loaded = shipped_default()
+        except ParameterSetError as err:  # a model edited without a refit: say so, run the model's own values
+            info(f"warning: {err}; running the model's own values")
+            return None
+        detail(f"parameter set: the shipped calibrated default ({len(loaded.estimate)} fitted parameters, "
+               f"{len(loaded.draws)} posterior draws; --parameters none for the model's own values)")
+        return loaded
     loaded = load(path)
-    info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
+    if announce:
+        info(f"parameter set {loaded.name or path}: {len(loaded.estimate)} parameters from {path}")
     return loaded
 
 

@@ -4,6 +4,11 @@ A set holds the point estimate of its fitted parameters, posterior draws, fit st
 their measured values and residuals at the estimate), the gutsleep version and the model hash. A set is applied
 only to the model it was fitted on (same model hash) and only when every parameter it names exists and its value
 lies in that parameter's plausible range; anything else is refused with a message saying why.
+
+The *shipped default* (:func:`shipped_default`) is the set ``gutsleep calibrate`` fitted for the ``default``
+problem, packaged as ``gutsleep/data/parameter-sets/default.yaml``: the command-line tools apply it unless told
+otherwise (``--parameters FILE`` for another set, ``--parameters none`` for the model's own values, the centres of
+the priors). The Python API (``gutsleep.simulate``) runs the model's own values unless given ``base_parameters``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +145,33 @@ def load_parameter_set(path: str | Path) -> ParameterSet:
         raise ParameterSetError(f"{p}: not valid YAML ({type(err).__name__})") from None
     loaded = check_parameter_set(document, str(p))
     return ParameterSet(loaded.name, p, loaded.estimate, loaded.draw_names, loaded.draws, loaded.document)
+
+
+SHIPPED_NAME = "default"
+"""Name of the shipped calibrated set (``gutsleep/data/parameter-sets/<name>.yaml``)."""
+
+REGENERATE = ("gutsleep calibrate --name default --workers 2 --force "
+              "--out src/gutsleep/data/parameter-sets")
+"""The command (run in a source checkout) that regenerates the shipped set."""
+
+
+def shipped_path() -> Path:
+    """Where the shipped calibrated set lives in the installed package."""
+    from importlib.resources import files
+
+    return Path(str(files("gutsleep") / "data" / "parameter-sets" / f"{SHIPPED_NAME}.yaml"))
+
+
+@lru_cache(maxsize=1)
+def shipped_default() -> ParameterSet:
+    """The shipped calibrated set, checked against this model (read once per process).
+
+    Raises :class:`ParameterSetError` when it is missing or was fitted on another model version: the model then
+    changed without the set being refitted (run :data:`REGENERATE`)."""
+    path = shipped_path()
+    if not path.exists():
+        raise ParameterSetError(f"the shipped calibrated parameter set {path} is missing; reinstall gutsleep")
+    try:
+        return load_parameter_set(path)
+    except ParameterSetError as err:
+        raise ParameterSetError(f"{err} (the shipped set is stale: regenerate it with `{REGENERATE}`)") from None

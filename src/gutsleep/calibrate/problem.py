@@ -85,6 +85,10 @@ class Prior:
         a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
         return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
 
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Quantile function in x-space (probabilities clipped just inside (0, 1), so values stay in range)."""
+        return np.asarray(self._frozen().ppf(np.clip(u, 1e-9, 1.0 - 1e-9)), dtype=float)
+
     def quantiles(self, qs: Sequence[float]) -> list[float]:
         return [float(v) for v in self._frozen().ppf(list(qs))]
 

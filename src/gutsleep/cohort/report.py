@@ -250,6 +250,9 @@ def results_display(results: pd.DataFrame) -> pd.DataFrame:
                "ANCOVA diff [95% CI]": _fmt_ci(r.ancova_diff, r.ancova_ci_low, r.ancova_ci_high),
                "p (ANCOVA)": _fmt_p(r.p_ancova), "Cohen's d": r.cohens_d,
                "Hedges' g [95% CI]": _fmt_ci(r.hedges_g, r.g_ci_low, r.g_ci_high)}
+        if math.isfinite(getattr(r, "ancova_diff_model_p05", math.nan)):
+            row["ANCOVA diff, model 5-95 %"] = (f"{r.ancova_diff_model_p50:.3g} [{r.ancova_diff_model_p05:.3g}, "
+                                                f"{r.ancova_diff_model_p95:.3g}] ({r.model_draws} draws)")
         if isinstance(getattr(r, "responder_rule", None), str):
             row["responders arm/ref (rule)"] = (f"{r.responders_arm:.0%} / {r.responders_ref:.0%} "
                                                 f"({r.responder_rule}; Fisher p {_fmt_p(r.p_responders)})")
@@ -323,7 +326,10 @@ def trial_report(analysis: TrialAnalysis, run: CohortRun | None = None) -> str:
         body.append(f'<p class="note">{html.escape(note)}</p>')
     body += ["<h2>Results</h2>",
              "<p>Welch: difference of final-window means (arm - reference) with the Welch 95 % CI. ANCOVA: OLS "
-             "<code>final ~ arm + baseline</code> on the two arms. Effect sizes on final-window values.</p>",
+             "<code>final ~ arm + baseline</code> on the two arms. Effect sizes on final-window values. Where the "
+             "trial ran under posterior draws of the parameter set (<code>--ensemble N</code>), 'model 5-95 %' is "
+             "the ANCOVA difference across the draws (median [5 %, 95 %]): the model's uncertainty, beside the "
+             "sampling CI.</p>",
              table_html(results_display(analysis.results))]
     if not analysis.within.empty:
         body += ["<h3>Change from baseline within each arm</h3>",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -98,11 +98,52 @@ class TrialRun:
     paths: dict[str, Path]
 
 
+MODEL_QUANTILES: tuple[float, float, float] = (0.05, 0.5, 0.95)
+"""Points of the model-uncertainty range of a trial's effect estimates (across posterior draws)."""
+
+
+def trial_model_uncertainty(spec: TrialSpec, draws: Sequence[Mapping[str, float]],
+                            progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
+    """The trial's effect estimates under each posterior draw of the parameter set: the same participants (each
+    one's drawn factors re-centred on the draw), arms and observation noise, so the spread across draws is the
+    model's uncertainty, not sampling. Per comparison and outcome: draws simulated and the 5/50/95 % points of the
+    ANCOVA and Welch differences. Runs in this process, one batch per draw."""
+    from gutsleep.cohort.executor import _simulate_isolating
+
+    rows = []
+    for k, draw in enumerate(draws):
+        if progress is not None:
+            progress(k, len(draws), f"posterior draw {k + 1}")
+        source = TrialSource.of(spec, draw)
+        subjects = source.subjects(0, source.n_subjects)
+        nightly, daily, failed = _simulate_isolating(subjects, spec.burn_in_days)
+        covariates = pd.DataFrame([s.covariates for s in subjects])
+        covariates["failed"] = covariates["subject"].isin(list(failed))
+        if nightly.empty:
+            continue
+        result = analyse_trial(spec, covariates, nightly, daily, power=False).results
+        rows += [{"draw": k, "comparison": r.comparison, "outcome": r.outcome, "ancova_diff": r.ancova_diff,
+                  "diff": r.diff} for r in result.itertuples()]
+    if progress is not None:
+        progress(len(draws), len(draws), "")
+    if not rows:
+        return pd.DataFrame(columns=["comparison", "outcome", "model_draws"])
+    df = pd.DataFrame(rows)
+    out = df.groupby(["comparison", "outcome"], sort=False)["draw"].nunique().rename("model_draws").reset_index()
+    for col in ("ancova_diff", "diff"):
+        q = df.groupby(["comparison", "outcome"], sort=False)[col].quantile(list(MODEL_QUANTILES)).unstack()
+        q.columns = [f"{col}_model_p{round(100 * v):02d}" for v in MODEL_QUANTILES]
+        out = out.merge(q.reset_index(), on=["comparison", "outcome"], how="left")
+    return out
+
+
 def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = None, client: Any = None,
-              parameters: Mapping[str, float] | None = None) -> TrialRun:
+              parameters: Mapping[str, float] | None = None,
+              ensemble: Sequence[Mapping[str, float]] = ()) -> TrialRun:
     """Simulate and analyse a trial; write results.csv, within.csv, power.csv, participants.csv, trial.json and
     report.html (committed into ``out`` with the tables when everything is written). ``parameters``: a parameter
-    set in place of the model's defaults."""
+    set in place of the model's defaults. ``ensemble``: posterior draws of the set; the results gain the model's
+    uncertainty of every effect estimate (:func:`trial_model_uncertainty`) beside the sampling CIs."""
     options = replace(options or RunOptions(), burn_in_days=spec.burn_in_days,
                       summary_days=min(spec.primary.window_days, spec.days), tables=TABLES)
     source = TrialSource.of(spec, parameters)
@@ -112,6 +153,14 @@ def run_trial(spec: TrialSpec, out: str | Path, *, options: RunOptions | None = 
 
         with ui.phase("analysing the trial (Welch, ANCOVA, effect sizes, power by resampling)"):
             analysis = analyse_trial(spec, run.table("covariates"), run.table("nightly"), run.table("daily"))
+        if ensemble:
+            ui.info(f"model uncertainty: the trial under {len(ensemble)} posterior draws of the parameter set "
+                    f"({len(ensemble)} x {source.n_subjects} participant runs)")
+            bands = trial_model_uncertainty(spec, ensemble, ui.step_progress("trial under"))
+            analysis.results = analysis.results.merge(bands, on=["comparison", "outcome"], how="left")
+            analysis.notes.append(f"Model uncertainty: the same trial under {len(ensemble)} posterior draws of the "
+                                  "parameter set (same participants, arms and noise); the 5-95 % range of each "
+                                  "effect across draws is the model's uncertainty, beside the sampling CI.")
         folder = work.work
         paths = dict(run.paths)
         tables = {"results": analysis.results, "within": analysis.within, "power": analysis.power,

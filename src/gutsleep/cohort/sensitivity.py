@@ -2,9 +2,16 @@
 
 Methods: ``sobol`` (Saltelli/Sobol' sequence sampling, first-order S1 and total ST indices with bootstrap
 confidence intervals; N x (D + 2) model runs) and ``morris`` (elementary effects, a cheap screen: mu*, sigma;
-N x (D + 1) runs). Parameters are sampled uniformly on their plausible [low, high]. Each sample is one subject of
-the batched simulator (a baseline person unless a scenario is given), run for ``days`` days after the burn-in;
-the outcome is its mean over the last ``window_days`` days (nights).
+N x (D + 1) runs). Each sample is one subject of the batched simulator (a baseline person unless a scenario is
+given), run for ``days`` days after the burn-in; the outcome is its mean over the last ``window_days`` days
+(nights).
+
+*What a parameter is varied over* (``distribution``): the design is drawn in quantile space (each input uniform on
+[0, 1]) and mapped through each parameter's marginal. ``posterior``: a parameter the parameter set fitted is drawn
+from its posterior (the empirical quantiles of the set's draws), every other one from its prior (its plausible
+range and source: :func:`gutsleep.calibrate.problem.prior_for`); ``prior``: every parameter from its prior;
+``uniform``: uniform on the plausible [low, high] (before priors existed). Parameters not varied sit at the set's
+estimate. Morris elementary effects are taken in quantile space (per unit of the marginal's probability).
 
 The default parameter set is a curated ~30 of the sleep, clock, HPA, microbiome, fermentation, barrier and immune
 parameters that plausibly drive the sleep and inflammation outcomes (Sobol over all ~270 parameters would need
@@ -28,6 +35,8 @@ from gutsleep.cohort.population import PERSON_PARAMETERS, Subject, parameter_inf
 from gutsleep.scenario import Scenario
 
 Method = Literal["sobol", "morris"]
+Distribution = Literal["posterior", "prior", "uniform"]
+DISTRIBUTIONS: tuple[str, ...] = ("posterior", "prior", "uniform")
 
 DEFAULT_PARAMETERS: tuple[str, ...] = (
     "sleep_pressure_rise_time_h",
@@ -95,9 +104,46 @@ def problem(names: Sequence[str]) -> dict[str, Any]:
     return {"num_vars": len(names), "names": list(names), "bounds": [[info[n][1], info[n][2]] for n in names]}
 
 
-def design(method: Method, names: Sequence[str], n: int, seed: int = 0) -> np.ndarray:
-    """Sample matrix (runs x parameters): Sobol' (Saltelli scheme, no second order) or Morris trajectories."""
-    prob = problem(names)
+def unit_problem(names: Sequence[str]) -> dict[str, Any]:
+    """SALib problem in quantile space: every input uniform on [0, 1]."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0] for _ in names]}
+
+
+def marginals(names: Sequence[str], distribution: Distribution, parameter_set: Any = None
+              ) -> list[tuple[str, Any]]:
+    """Per parameter: a description and its quantile function (probability in [0, 1] -> value)."""
+    from gutsleep.calibrate.problem import prior_for
+    from gutsleep.model import build_model
+
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"distribution must be one of {', '.join(DISTRIBUTIONS)}, not {distribution!r}")
+    by_name = {p.name: p for p in build_model().parameters}
+    out: list[tuple[str, Any]] = []
+    for name in names:
+        p = by_name[name]
+        drawn = (distribution == "posterior" and parameter_set is not None and name in parameter_set.draw_names
+                 and len(parameter_set.draws) >= 10)
+        if drawn:
+            col = np.sort(parameter_set.draws[:, parameter_set.draw_names.index(name)])
+            out.append((f"posterior ({len(col)} draws of {parameter_set.name or 'the set'})",
+                        lambda u, col=col: np.quantile(col, np.clip(u, 0.0, 1.0))))
+        elif distribution == "uniform":
+            out.append((f"uniform[{p.low:g}, {p.high:g}]", lambda u, lo=p.low, hi=p.high: lo + (hi - lo) * u))
+        else:
+            prior = prior_for(p)
+            out.append((f"prior {prior.describe()}", prior.ppf))
+    return out
+
+
+def to_values(u: np.ndarray, maps: Sequence[tuple[str, Any]]) -> np.ndarray:
+    """Map a design in quantile space (runs x parameters) to parameter values."""
+    return np.column_stack([np.asarray(f(u[:, j]), dtype=float) for j, (_, f) in enumerate(maps)]) if len(maps) else u
+
+
+def design(method: Method, names: Sequence[str], n: int, seed: int = 0, *, unit: bool = False) -> np.ndarray:
+    """Sample matrix (runs x parameters): Sobol' (Saltelli scheme, no second order) or Morris trajectories; on the
+    plausible ranges, or in quantile space with ``unit``."""
+    prob = unit_problem(names) if unit else problem(names)
     if method == "sobol":
         from SALib.sample import sobol
 
@@ -118,6 +164,7 @@ class SensitivitySource:
     samples: np.ndarray
     offset: int = 0
     total: int | None = None
+    fixed: tuple[tuple[str, float], ...] = ()  # parameters not varied, at the parameter set's estimate
 
     @property
     def n_subjects(self) -> int:
@@ -132,18 +179,22 @@ class SensitivitySource:
         for i in range(start, stop):
             values = {n: float(v) for n, v in zip(self.names, self.samples[i - self.offset], strict=True)}
             covariates = {"subject": i, **{f"param_{n}": v for n, v in values.items()}}
-            out.append(Subject(i, self.base.model_copy(update={"name": f"sample-{i}"}), values, covariates))
+            out.append(Subject(i, self.base.model_copy(update={"name": f"sample-{i}"}), {**dict(self.fixed), **values},
+                               covariates))
         return out
 
     def part(self, start: int, stop: int) -> SensitivitySource:
         """Only the rows of this chunk (keeps what is shipped to a worker small)."""
         return SensitivitySource(self.base, self.names, self.samples[start - self.offset:stop - self.offset],
-                                 start, self.n_subjects)
+                                 start, self.n_subjects, self.fixed)
 
     def describe(self) -> dict[str, Any]:
         digest = hashlib.sha256(np.ascontiguousarray(self.samples).tobytes()).hexdigest()[:16]
-        return {"kind": "sensitivity", "base": self.base.model_dump(mode="json"), "parameters": list(self.names),
-                "samples": digest}
+        out = {"kind": "sensitivity", "base": self.base.model_dump(mode="json"), "parameters": list(self.names),
+               "samples": digest}
+        if self.fixed:
+            out["fixed"] = hashlib.sha256(repr(self.fixed).encode()).hexdigest()[:16]
+        return out
 
 
 @dataclass
@@ -164,9 +215,10 @@ class SensitivityResult:
 
 
 def analyse(method: Method, names: Sequence[str], x: np.ndarray, y: pd.DataFrame, outcomes: Sequence[str],
-            seed: int = 0) -> tuple[pd.DataFrame, list[str]]:
-    """Sensitivity indices of every outcome (failed runs imputed with the outcome's mean, and noted)."""
-    prob = problem(names)
+            seed: int = 0, *, unit: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Sensitivity indices of every outcome (failed runs imputed with the outcome's mean, and noted); ``x`` is the
+    design on the plausible ranges, or in quantile space with ``unit``."""
+    prob = unit_problem(names) if unit else problem(names)
     rows = []
     notes = []
     for col in outcomes:
@@ -212,8 +264,12 @@ def analyse(method: Method, names: Sequence[str], x: np.ndarray, y: pd.DataFrame
 def run_sensitivity(*, method: Method = "sobol", n: int | None = None, parameters: Sequence[str] | None = None,
                     outcomes: Sequence[str] = DEFAULT_OUTCOMES, days: int = 21, window_days: int = 7,
                     scenario: Scenario | None = None, seed: int = 0, out: str | Path,
-                    options: RunOptions | None = None, client: Any = None, write: bool = False) -> SensitivityResult:
+                    options: RunOptions | None = None, client: Any = None, write: bool = False,
+                    distribution: Distribution = "uniform", parameter_set: Any = None) -> SensitivityResult:
     """Sample, simulate (in chunks, resumable; see :func:`run_subjects`) and analyse; writes under ``out``.
+
+    ``distribution`` and ``parameter_set`` (a :class:`gutsleep.calibrate.paramset.ParameterSet`, or None for the
+    model's own values): what each parameter is varied over and where the others sit (module docstring).
 
     ``n``: Sobol base sample size (a power of 2; default 64) or number of Morris trajectories (default 10).
     ``write``: also write sensitivity.csv, samples.parquet, sensitivity.png and report.html (see
@@ -232,16 +288,24 @@ def run_sensitivity(*, method: Method = "sobol", n: int | None = None, parameter
     if n < 2 or n_runs(method, len(names), n) > MAX_RUNS:
         raise ValueError(f"{method} with n = {n} and {len(names)} parameters needs {n_runs(method, len(names), n):,} "
                          f"model runs; the limit is {MAX_RUNS:,} (choose a smaller --n or fewer --params)")
-    x = design(method, names, n, seed)
+    unit = distribution != "uniform"
+    maps = marginals(names, distribution, parameter_set)
+    u = design(method, names, n, seed, unit=unit)
+    x = to_values(u, maps) if unit else u
     base = (scenario or Scenario(name="baseline")).model_copy(update={"days": days, "interventions": (),
                                                                       "events": ()})
-    source = SensitivitySource(base, tuple(names), x)
+    fixed = () if parameter_set is None else tuple(sorted((k, float(v)) for k, v in parameter_set.estimate.items()
+                                                          if k not in names))
+    source = SensitivitySource(base, tuple(names), x, fixed=fixed)
     opts = replace(options or RunOptions(), summary_days=window_days, tables=("covariates", "summary"))
     with prepare_run(source, out, opts) as folder:
         run = run_subjects(source, out, opts, client=client, folder=folder)
         summary = run.table("summary").set_index("subject").reindex(range(len(x)))
         y = summary[list(outcomes)]
-        table, notes = analyse(method, names, x, y, outcomes, seed)
+        table, notes = analyse(method, names, u, y, outcomes, seed, unit=unit)
+        if not table.empty:
+            described = dict(zip(names, (d for d, _ in maps), strict=True))
+            table.insert(6, "distribution", [described[p] for p in table["parameter"]])
         if run.failed:
             notes.insert(0, f"{len(run.failed)} of {len(x)} runs failed to integrate (parameter corners outside what "
                             "the model can integrate)")
@@ -272,10 +336,12 @@ def top(table: pd.DataFrame, outcome: str, k: int = 15) -> pd.DataFrame:
 __all__ = [
     "DEFAULT_OUTCOMES",
     "DEFAULT_PARAMETERS",
+    "DISTRIBUTIONS",
     "SensitivityResult",
     "SensitivitySource",
     "analyse",
     "design",
+    "marginals",
     "n_runs",
     "problem",
     "resolve_parameters",

@@ -467,8 +467,9 @@ def _t975(counts: np.ndarray) -> np.ndarray:
 
 
 def analyse_trial(spec: TrialSpec, covariates: pd.DataFrame, nightly: pd.DataFrame,
-                  daily: pd.DataFrame) -> TrialAnalysis:
-    """All comparisons of every arm with the reference arm, power curve of the primary outcome, time courses."""
+                  daily: pd.DataFrame, *, power: bool = True) -> TrialAnalysis:
+    """All comparisons of every arm with the reference arm, power curve of the primary outcome (skipped without
+    ``power``), time courses."""
     ok = covariates[~covariates.get("failed", pd.Series(False, index=covariates.index)).astype(bool)]
     failed = len(covariates) - len(ok)
     participants = participant_windows(spec, ok, nightly, daily)
@@ -509,13 +510,13 @@ def analyse_trial(spec: TrialSpec, covariates: pd.DataFrame, nightly: pd.DataFra
                            responders_ref=rs.fraction_y, responders_diff=rs.difference, p_responders=rs.p)
             rows.append(row)
     results = pd.DataFrame(rows)
-    power = _power(spec, participants, results)
+    power_curve = _power(spec, participants, results) if power else pd.DataFrame()
     course = {o.column: _course(spec, participants, nightly, daily, o.column) for o in spec.outcomes}
     notes = []
     if failed:
         notes.append(f"{failed} participant(s) excluded: their integration failed (see covariates.failed).")
-    return TrialAnalysis(spec, participants, results, power, course, within_arm_changes(spec, participants), failed,
-                         notes)
+    return TrialAnalysis(spec, participants, results, power_curve, course, within_arm_changes(spec, participants),
+                         failed, notes)
 
 
 def within_arm_changes(spec: TrialSpec, participants: pd.DataFrame) -> pd.DataFrame:

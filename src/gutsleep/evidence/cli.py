@@ -21,6 +21,10 @@ def evidence_command(
     fmt: Annotated[
         Literal["table", "csv", "json"], typer.Option("--format", help="table (for reading), csv or json")
     ] = "table",
+    parameters: Annotated[
+        Path | None, typer.Option("--parameters", help="a parameter set to run the experiments on (default: the "
+                                                       "shipped calibrated set; none: the model's own values)")
+    ] = None,
 ) -> None:
     """Re-run the published findings in the model: id, claim, expected, measured, verdict.
 
@@ -42,10 +46,15 @@ def evidence_command(
     except OutputError as err:
         typer.echo(f"gutsleep: error: {clean(err)}", err=True)
         raise typer.Exit(ui.EXIT_INVALID) from None
+    from gutsleep.evidence.framework import Context
+
     with ui.clean_errors():
+        pset = ui.load_parameter_set(parameters)
+        note = describe_parameters(pset)
         if ui.compile_pending():
             ui.info(ui.COMPILE_NOTICE)
-        results = run_experiments(chosen, progress=ui.step_progress("experiment"))
+        results = run_experiments(chosen, context=Context(parameters=None if pset is None else dict(pset.estimate)),
+                                  progress=ui.step_progress("experiment"))
     table = results_table(results)
     if fmt != "table":
         print_frame(table, fmt=fmt)
@@ -61,6 +70,7 @@ def evidence_command(
                 typer.echo(f"  {row.id} [{row.band}]: {row.note}")
         for line in summary_lines(results):
             typer.echo(line)
+        typer.echo(f"parameters: {note}")
     if fmt != "table" and ui.verbosity() >= ui.NORMAL:
         for line in summary_lines(results):  # the counts by role, beside the machine-readable table
             typer.echo(line, err=True)
@@ -70,7 +80,7 @@ def evidence_command(
             typer.echo(f"{r.verdict} {r.experiment.id}: {detail}", err=True)
     if report is not None:
         with ui.clean_errors(), ui.phase(f"writing the evidence report to {report}"):
-            written = write_file_atomic(report, evidence_report(results), "--report file")
+            written = write_file_atomic(report, evidence_report(results, note), "--report file")
         ui.info(f"report written to {written}")
     failed = [r for r in results if r.verdict in ("FAIL", "ERROR")]
     if failed:
@@ -80,3 +90,14 @@ def evidence_command(
 
 def main() -> None:  # pragma: no cover - convenience for `python -m gutsleep.evidence.cli`
     typer.run(evidence_command)
+
+
+def describe_parameters(pset) -> str:  # pset: ParameterSet | None
+    """Which parameter set a run used, in words."""
+    from gutsleep.calibrate.paramset import SHIPPED_NAME, shipped_path
+
+    if pset is None:
+        return "the model's own values (no calibrated set)"
+    shipped = pset.path is not None and pset.path.resolve() == shipped_path().resolve()
+    what = f"the shipped calibrated set {SHIPPED_NAME!r}" if shipped else f"parameter set {pset.name!r} ({pset.path})"
+    return f"{what}: {len(pset.estimate)} fitted parameters at their estimate, model {pset.document.get('model_hash')}"

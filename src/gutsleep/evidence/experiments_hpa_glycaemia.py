@@ -202,8 +202,14 @@ def _breakfasts(ctx: Context):
     runs = [scenario("carbohydrate-rich breakfast", DAY0 + 2), scenario("protein-rich breakfast", DAY0 + 2)]
     out = ctx.run("trp_breakfast", runs, timeseries_every_h=0.25, input_hook=hook)
     if found:
-        ctx._runs["trp_breakfast_step"] = found[0]
-    return out, ctx._runs["trp_breakfast_step"]
+        _BREAKFAST_STEP["step"] = found[0]
+    # The hook runs only when the protocol is simulated; a context sharing a cached (batched) run reads the step
+    # found then. The step is the schedule's first meal, the same for every parameter set.
+    return out, _BREAKFAST_STEP["step"]
+
+
+_BREAKFAST_STEP: dict[str, int] = {}
+"""Step of the day's first meal in the Wurtman protocol (set by its input hook)."""
 
 
 def m_wurtman(ctx: Context) -> Measured:

@@ -111,8 +111,10 @@ def _figure(result: Result) -> str:
     return figure_html(experiment_figure(result), f"{result.experiment.id} figure")
 
 
-def evidence_report(results: Sequence[Result]) -> str:
-    """One HTML page: summary, seed claims with the published and seed numbers, then one section per experiment."""
+def evidence_report(results: Sequence[Result], parameters_note: str = "") -> str:
+    """One HTML page: summary, seed claims with the published and seed numbers, then one section per experiment.
+
+    ``parameters_note`` says which parameter set the experiments ran on."""
     from gutsleep.evidence.roles import calibrated_by, informed_by
 
     findings = load_findings()
@@ -125,6 +127,8 @@ def evidence_report(results: Sequence[Result]) -> str:
             "not a prediction. CONTESTED marks a seed-document claim that the literature contradicts: the model "
             "follows the literature, and the seed's number is shown beside the measured one. Animal protocols are "
             "translated to the human model and say so.</p>"]
+    if parameters_note:
+        body.append(f"<p><b>Parameters</b>: {html.escape(parameters_note)}.</p>")
     for role, rs in groups.items():
         body += [f"<h2>{html.escape(ROLE_TITLE[role])}</h2>", f"<p>{html.escape(verdict_counts(rs))}.</p>",
                  table_html(results_table(rs))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -71,8 +72,30 @@ def attribution_section(result: Attribution) -> str:
     ])
 
 
-def explain_report(result: Attribution) -> str:
-    """Self-contained HTML page: method, table, waterfalls."""
+def attribution_bands(results: Sequence[Attribution]) -> pd.DataFrame:
+    """Across attributions of the same A/B under posterior draws: per outcome and part (A, B, B - A, each pathway,
+    interactions/other) the 5/50/95 % points, as a long table."""
+    tables = [attribution_table(r).set_index("outcome") for r in results]
+    stacked = pd.concat(tables, keys=range(len(tables)), names=["draw", "outcome"])
+    long = stacked.stack().rename("value").reset_index().rename(columns={"level_2": "part"})
+    g = long.groupby(["outcome", "part"], sort=False)["value"]
+    out = g.quantile([0.05, 0.5, 0.95]).unstack()
+    out.columns = ["p05", "p50", "p95"]
+    out.insert(0, "draws", len(results))
+    return out.reset_index()
+
+
+def bands_display(bands: pd.DataFrame) -> pd.DataFrame:
+    """Wide text table: one row per part, one column per outcome, 'median [5 %, 95 %]'."""
+    text = bands.assign(cell=[f"{m:.3g} [{lo:.3g}, {hi:.3g}]" for m, lo, hi in
+                              zip(bands.p50, bands.p05, bands.p95, strict=True)])
+    wide = text.pivot(index="part", columns="outcome", values="cell")
+    order = list(dict.fromkeys(bands.part))
+    return wide.reindex(order)[list(dict.fromkeys(bands.outcome))].reset_index()
+
+
+def explain_report(result: Attribution, bands: pd.DataFrame | None = None) -> str:
+    """Self-contained HTML page: method, table, waterfalls (and the parts' model uncertainty, with ``bands``)."""
     model = build_model()
     first, last = result.window
     body = [
@@ -88,5 +111,10 @@ def explain_report(result: Attribution) -> str:
         "<h2>Waterfalls</h2>",
         figure_html(waterfall_figure(result), "pathway waterfall per sleep outcome"),
     ]
+    if bands is not None and len(bands):
+        body[4:4] = [f"<h3>Model uncertainty: {int(bands.draws.iloc[0])} posterior draws</h3>",
+                     "<p>The same attribution under posterior draws of the parameter set: median [5 %, 95 %] of "
+                     "each part across the draws (the table above is the estimate).</p>",
+                     table_html(bands_display(bands))]
     return page(f"Why sleep changed: {result.a.name} -> {result.b.name}", body,
                 footer_text(len(model.parameters), len(model.states)))
