@@ -5,11 +5,14 @@ Light to import (the experiments, the model and pandas are imported when the com
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from gutsleep.apps import ui
+
+if TYPE_CHECKING:
+    from gutsleep.calibrate.paramset import ParameterSet
 
 VERDICT_STYLE = {"PASS": "green", "FAIL": "red", "CONTESTED": "yellow", "ERROR": "grey50"}
 
@@ -92,7 +95,7 @@ def main() -> None:  # pragma: no cover - convenience for `python -m gutsleep.ev
     typer.run(evidence_command)
 
 
-def describe_parameters(pset) -> str:  # pset: ParameterSet | None
+def describe_parameters(pset: ParameterSet | None) -> str:
     """Which parameter set a run used, in words."""
     from gutsleep.calibrate.paramset import SHIPPED_NAME, shipped_path
 
