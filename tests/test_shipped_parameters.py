@@ -170,3 +170,15 @@ def test_explain_shows_the_model_uncertainty_of_every_part(tmp_path):
     assert "Model uncertainty: 3 posterior draws" in (out / "explain.html").read_text()
     package = json.loads((out / "datapackage.json").read_text())
     assert "attribution_bands.csv" in {r["path"] for r in package["resources"]}
+
+
+def test_the_api_reproduces_the_command_line_with_the_calibrated_parameters(tmp_path):
+    import gutsleep
+
+    base = gutsleep.load_example("baseline").model_copy(update={"days": 3})
+    api = gutsleep.simulate([base], base_parameters=gutsleep.calibrated_parameters(), timeseries_every_h=None)
+    result = invoke("simulate", "baseline", "--days", "3", "--out", str(tmp_path / "cli"))
+    assert result.exit_code == 0, result.output
+    cli = pd.read_csv(tmp_path / "cli" / "nightly.csv")
+    np.testing.assert_allclose(cli["tst_min"].to_numpy(), api.nightly["tst_min"].to_numpy(), rtol=1e-9)
+    assert gutsleep.calibrated_parameters() == dict(shipped_default().estimate)

@@ -11,6 +11,11 @@ The public API (imported on first use, so ``import gutsleep`` stays light)::
     cmp = gutsleep.compare(base, gutsleep.load_example("fermented-foods"))
     gutsleep.write_outputs(out, "out/run")                        # CSVs, timeseries.nc, report.html
     model = gutsleep.build_model()                                # the declarative model (states, parameters)
+    fitted = gutsleep.calibrated_parameters()                     # the shipped calibrated set's estimate
+    out = gutsleep.simulate([base], base_parameters=fitted)       # what the command-line tools run
+
+The API runs the model's own parameter values (the centres of the priors) unless given ``base_parameters``; the
+command-line tools apply the shipped calibrated set unless told ``--parameters none``.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ _API: dict[str, tuple[str, str]] = {
     "shipped_examples": ("gutsleep.apps.examples", "shipped_examples"),
     "apply_overrides": ("gutsleep.apps.overrides", "apply_overrides"),
     "build_model": ("gutsleep.model", "build_model"),
+    "calibrated_parameters": ("gutsleep.calibrate.paramset", "calibrated_parameters"),
+    "load_parameter_set": ("gutsleep.calibrate.paramset", "load_parameter_set"),
 }
 """Public name -> (module, attribute), imported on first access."""
 

@@ -8,7 +8,8 @@ lies in that parameter's plausible range; anything else is refused with a messag
 The *shipped default* (:func:`shipped_default`) is the set ``gutsleep calibrate`` fitted for the ``default``
 problem, packaged as ``gutsleep/data/parameter-sets/default.yaml``: the command-line tools apply it unless told
 otherwise (``--parameters FILE`` for another set, ``--parameters none`` for the model's own values, the centres of
-the priors). The Python API (``gutsleep.simulate``) runs the model's own values unless given ``base_parameters``.
+the priors). The Python API (``gutsleep.simulate``) runs the model's own values unless given ``base_parameters``
+(``gutsleep.calibrated_parameters()`` is the shipped set's estimate).
 """
 
 from __future__ import annotations
@@ -175,3 +176,9 @@ def shipped_default() -> ParameterSet:
         return load_parameter_set(path)
     except ParameterSetError as err:
         raise ParameterSetError(f"{err} (the shipped set is stale: regenerate it with `{REGENERATE}`)") from None
+
+
+def calibrated_parameters() -> dict[str, float]:
+    """The shipped calibrated set's point estimate (parameter name -> value), for ``base_parameters`` of
+    :func:`gutsleep.simulate`: the values the command-line tools run by default."""
+    return dict(shipped_default().estimate)
