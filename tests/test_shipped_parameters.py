@@ -182,3 +182,17 @@ def test_the_api_reproduces_the_command_line_with_the_calibrated_parameters(tmp_
     cli = pd.read_csv(tmp_path / "cli" / "nightly.csv")
     np.testing.assert_allclose(cli["tst_min"].to_numpy(), api.nightly["tst_min"].to_numpy(), rtol=1e-9)
     assert gutsleep.calibrated_parameters() == dict(shipped_default().estimate)
+
+
+def test_a_parsed_copy_of_a_set_is_cached_and_a_damaged_copy_is_ignored(tmp_path, monkeypatch):
+    from gutsleep.calibrate.paramset import load_parameter_set
+
+    monkeypatch.setenv("GUTSLEEP_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_parameter_set(shipped_path())
+    copies = list((tmp_path / "cache" / "kernels").glob("parameter-set-*.json"))
+    assert len(copies) == 1
+    again = load_parameter_set(shipped_path())
+    assert again.estimate == first.estimate and np.array_equal(again.draws, first.draws)
+    copies[0].write_text("{ not json")
+    damaged = load_parameter_set(shipped_path())
+    assert damaged.estimate == first.estimate and np.array_equal(damaged.draws, first.draws)
