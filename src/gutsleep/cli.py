@@ -246,9 +246,6 @@ def simulate(
         if ensemble is not None:
             from gutsleep.apps.ensemble import BAND_FILES, ensemble_sets
 
-            if pset is None:
-                raise ValueError("--ensemble needs a parameter set with posterior draws (the shipped default, or "
-                                 "--parameters FILE), not --parameters none")
             draws = ensemble_sets(pset, ensemble)
             expect += list(BAND_FILES)
         with OutputFolder.open(out, command="simulate", force=force, expect=expect) as folder:

@@ -205,9 +205,6 @@ def trial(
         if ensemble is not None:
             from gutsleep.apps.ensemble import ensemble_sets
 
-            if pset is None:
-                raise ValueError("--ensemble needs a parameter set with posterior draws (the shipped default, or "
-                                 "--parameters FILE), not --parameters none")
             draws = ensemble_sets(pset, ensemble)
         done = run_trial(spec, out, options=opts, parameters=None if pset is None else dict(pset.estimate),
                          ensemble=draws)

@@ -24,8 +24,12 @@ BAND_FILES: tuple[str, ...] = ("nightly_bands.csv", "daily_bands.csv", "summary_
 QUANTILES = {"p05": 0.05, "p50": 0.50, "p95": 0.95}
 
 
-def ensemble_sets(pset: ParameterSet, n: int) -> list[dict[str, float]]:
-    """``n`` parameter sets: the estimate with ``n`` of the stored posterior draws (evenly spaced) applied."""
+def ensemble_sets(pset: ParameterSet | None, n: int) -> list[dict[str, float]]:
+    """``n`` parameter sets: the estimate with ``n`` of the stored posterior draws (evenly spaced) applied
+    (``pset`` None, i.e. ``--parameters none``, has no draws: refused)."""
+    if pset is None:
+        raise ValueError("--ensemble needs a parameter set with posterior draws (the shipped default, or "
+                         "--parameters FILE), not --parameters none")
     if n < 2:
         raise ValueError("--ensemble needs at least 2 draws")
     if len(pset.draws) < n:

@@ -62,9 +62,6 @@ def explain_command(
         if ensemble is not None:
             from gutsleep.apps.ensemble import ensemble_sets
 
-            if pset is None:
-                raise ValueError("--ensemble needs a parameter set with posterior draws (the shipped default, or "
-                                 "--parameters FILE), not --parameters none")
             draws = ensemble_sets(pset, ensemble)
             files.append("attribution_bands.csv")
         with OutputFolder.open(out, command="explain", force=force, expect=files) as folder:

@@ -108,20 +108,18 @@ def trial_model_uncertainty(spec: TrialSpec, draws: Sequence[Mapping[str, float]
     one's drawn factors re-centred on the draw), arms and observation noise, so the spread across draws is the
     model's uncertainty, not sampling. Per comparison and outcome: draws simulated and the 5/50/95 % points of the
     ANCOVA and Welch differences. Runs in this process, one batch per draw."""
-    from gutsleep.cohort.executor import _simulate_isolating
+    from gutsleep.cohort.executor import simulate_chunk
 
     rows = []
     for k, draw in enumerate(draws):
         if progress is not None:
             progress(k, len(draws), f"posterior draw {k + 1}")
         source = TrialSource.of(spec, draw)
-        subjects = source.subjects(0, source.n_subjects)
-        nightly, daily, failed = _simulate_isolating(subjects, spec.burn_in_days)
-        covariates = pd.DataFrame([s.covariates for s in subjects])
-        covariates["failed"] = covariates["subject"].isin(list(failed))
-        if nightly.empty:
+        tables = simulate_chunk(source, 0, 0, source.n_subjects, burn_in_days=spec.burn_in_days,
+                                summary_days=min(spec.primary.window_days, spec.days)).tables
+        if tables["nightly"].empty:
             continue
-        result = analyse_trial(spec, covariates, nightly, daily, power=False).results
+        result = analyse_trial(spec, tables["covariates"], tables["nightly"], tables["daily"], power=False).results
         rows += [{"draw": k, "comparison": r.comparison, "outcome": r.outcome, "ancova_diff": r.ancova_diff,
                   "diff": r.diff} for r in result.itertuples()]
     if progress is not None:

@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from gutsleep.cohort.executor import RunOptions, prepare_run, run_subjects
 from gutsleep.cohort.outcomes import outcome_kind
 from gutsleep.cohort.population import PERSON_PARAMETERS, Subject, parameter_info
 from gutsleep.scenario import Scenario
+
+if TYPE_CHECKING:
+    from gutsleep.calibrate.paramset import ParameterSet
 
 Method = Literal["sobol", "morris"]
 Distribution = Literal["posterior", "prior", "uniform"]
@@ -109,7 +112,7 @@ def unit_problem(names: Sequence[str]) -> dict[str, Any]:
     return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0] for _ in names]}
 
 
-def marginals(names: Sequence[str], distribution: Distribution, parameter_set: Any = None
+def marginals(names: Sequence[str], distribution: Distribution, parameter_set: ParameterSet | None = None
               ) -> list[tuple[str, Any]]:
     """Per parameter: a description and its quantile function (probability in [0, 1] -> value)."""
     from gutsleep.calibrate.problem import prior_for
@@ -265,7 +268,8 @@ def run_sensitivity(*, method: Method = "sobol", n: int | None = None, parameter
                     outcomes: Sequence[str] = DEFAULT_OUTCOMES, days: int = 21, window_days: int = 7,
                     scenario: Scenario | None = None, seed: int = 0, out: str | Path,
                     options: RunOptions | None = None, client: Any = None, write: bool = False,
-                    distribution: Distribution = "uniform", parameter_set: Any = None) -> SensitivityResult:
+                    distribution: Distribution = "uniform",
+                    parameter_set: ParameterSet | None = None) -> SensitivityResult:
     """Sample, simulate (in chunks, resumable; see :func:`run_subjects`) and analyse; writes under ``out``.
 
     ``distribution`` and ``parameter_set`` (a :class:`gutsleep.calibrate.paramset.ParameterSet`, or None for the
